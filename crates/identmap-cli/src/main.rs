@@ -1,0 +1,2 @@
+//! The `identmap` command-line tool.
+fn main() {}

@@ -1,0 +1,29 @@
+//! identmap: identity maps — the rules that turn an external identity (a JWT claim, a certificate
+//! name, a Kerberos principal) into the database users it may log in as — parsed, checked and
+//! evaluated exactly as CockroachDB (`server.identity_map.configuration`) and PostgreSQL
+//! (`pg_ident.conf`) do.
+//!
+//! The crate does no I/O: files named by a `pg_ident.conf` are read through a
+//! [`postgres::FileResolver`] that the caller supplies.
+//!
+//! * [`cockroach`]: the CockroachDB dialect (both case modes), its parser, reference evaluator and
+//!   JWT candidate list.
+//! * [`postgres`]: the PostgreSQL dialect (15 and 16+), with includes, `@file`, the
+//!   `pg_ident_file_mappings` view and the authentication-time check.
+//! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
+//! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![warn(missing_debug_implementations)]
+
+pub mod cockroach;
+mod goquote;
+mod normalize;
+pub mod postgres;
+mod regex;
+mod span;
+pub mod sql;
+
+pub use normalize::normalize_username;
+pub use span::{LineIndex, Span};

@@ -1,0 +1,43 @@
+//! The two regex dialects identmap must reproduce, each translated to a `regex_syntax::hir::Hir`
+//! and compiled with `regex_automata::meta`.
+//!
+//! * [`go`]: Go's `regexp` syntax (RE2), used by the cockroach dialect. Unicode, leftmost-first.
+//! * [`are`]: Henry Spencer's ARE as PostgreSQL compiles `pg_ident.conf` regexes, matched byte-wise.
+//!
+//! Nothing here hands pattern text to `regex-syntax`'s own parser: both translators parse the
+//! dialect themselves and build the `Hir`, so that what is accepted, and how it matches, is the
+//! dialect's and not Rust's.
+
+pub(crate) mod are;
+pub(crate) mod go;
+
+use regex_automata::meta;
+use regex_syntax::hir::Hir;
+
+/// Upper bound on the compiled NFA of one pattern. Larger patterns are refused with an error on
+/// the rule's span instead of using unbounded memory.
+pub(crate) const NFA_SIZE_LIMIT: usize = 64 << 20;
+
+/// A pattern whose compiled form would exceed identmap's explicit size limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TooBig {
+    pub(crate) message: String,
+}
+
+/// Compile a translated pattern into a meta regex (leftmost-first, all captures).
+pub(crate) fn compile(hir: &Hir) -> Result<meta::Regex, TooBig> {
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+        .onepass_size_limit(Some(1 << 20))
+        .dfa_size_limit(Some(1 << 20))
+        .hybrid_cache_capacity(1 << 20);
+    meta::Builder::new()
+        .configure(config)
+        .build_from_hir(hir)
+        .map_err(|e| TooBig {
+            message: e.size_limit().map_or_else(
+                || e.to_string(),
+                |limit| format!("pattern too large: its compiled form exceeds identmap's limit of {limit} bytes"),
+            ),
+        })
+}

@@ -1,0 +1,1 @@
+//! Reading `SET CLUSTER SETTING name = '…';` statements out of a `.sql` file.
