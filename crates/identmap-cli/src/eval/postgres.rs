@@ -1,0 +1,1 @@
+//! Postgres records (`"dialect":"postgres"`, `kind` `parse` or `match`).

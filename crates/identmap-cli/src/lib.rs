@@ -1,0 +1,4 @@
+//! The library half of the `identmap` command-line tool: the pieces the binary and its tests
+//! share. The binary (`src/main.rs`) only parses arguments, reads files and prints.
+
+pub mod eval;
