@@ -18,7 +18,9 @@ pub(crate) fn run(file: &str) -> Result<ExitCode, String> {
         let result = match std::str::from_utf8(&line) {
             Ok(text) if text.trim().is_empty() => continue,
             Ok(text) => eval::eval_line(text),
-            Err(e) => serde_json::json!({"ok": false, "error": format!("line {}: invalid UTF-8 at byte {}", n + 1, e.valid_up_to())}),
+            Err(e) => {
+                serde_json::json!({"ok": false, "error": format!("line {}: invalid UTF-8 at byte {}", n + 1, e.valid_up_to())})
+            }
         };
         writeln!(out, "{result}").map_err(|e| e.to_string())?;
     }

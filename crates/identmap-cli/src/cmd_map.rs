@@ -63,7 +63,10 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
     let rules = match Ruleset::parse(&text, Options::new().case(case)) {
         Ok(r) => r,
         Err(e) => {
-            return Err(format!("{}: CockroachDB rejects this config: {e} (run `identmap check` for details)", src.name));
+            return Err(format!(
+                "{}: CockroachDB rejects this config: {e} (run `identmap check` for details)",
+                src.name
+            ));
         }
     };
     let mut traces = Vec::new();
@@ -123,7 +126,9 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
                             StepOutcome::NoMatch => "no match".to_string(),
                             StepOutcome::Added(u) => format!("matched -> {u}"),
                             StepOutcome::Duplicate(u) => format!("matched -> {u} (duplicate, dropped)"),
-                            StepOutcome::EmptyUser => "matched, but the user is empty: counts as no match".to_string(),
+                            StepOutcome::EmptyUser => {
+                                "matched, but the user is empty: counts as no match".to_string()
+                            }
                             _ => "?".to_string(),
                         };
                         let caps: Vec<String> = s
@@ -131,7 +136,12 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
                             .iter()
                             .enumerate()
                             .skip(1)
-                            .map(|(i, c)| format!("\\{i}={}", c.as_deref().map_or("(none)".to_string(), |t| format!("{t:?}"))))
+                            .map(|(i, c)| {
+                                format!(
+                                    "\\{i}={}",
+                                    c.as_deref().map_or("(none)".to_string(), |t| format!("{t:?}"))
+                                )
+                            })
                             .collect();
                         let _ = writeln!(
                             out,
@@ -148,11 +158,19 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
             if !map_found {
                 let _ = writeln!(out, "map {issuer:?}: not found (no rule has this map name)");
             }
-            let _ = writeln!(out, "users: {}", if users.is_empty() { "(none)".to_string() } else { users.join(", ") });
+            let _ = writeln!(
+                out,
+                "users: {}",
+                if users.is_empty() { "(none)".to_string() } else { users.join(", ") }
+            );
             let _ = writeln!(
                 out,
                 "jwt candidates: {}",
-                if jwt_users.is_empty() { "(none: JWT login fails with \"invalid principal\")".to_string() } else { jwt_users.join(", ") }
+                if jwt_users.is_empty() {
+                    "(none: JWT login fails with \"invalid principal\")".to_string()
+                } else {
+                    jwt_users.join(", ")
+                }
             );
             if let Some(e) = &hba_error {
                 let _ = writeln!(out, "HBA mapper refuses: {e}");

@@ -31,7 +31,10 @@ pub fn read_source(path: &str) -> Result<Source, String> {
     } else {
         let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?;
         if meta.len() > MAX_INPUT {
-            return Err(format!("{path}: {} bytes is larger than identmap's input limit of {MAX_INPUT} bytes", meta.len()));
+            return Err(format!(
+                "{path}: {} bytes is larger than identmap's input limit of {MAX_INPUT} bytes",
+                meta.len()
+            ));
         }
         (path.to_string(), std::fs::read(path).map_err(|e| format!("{path}: {e}"))?)
     };
@@ -73,7 +76,12 @@ pub fn identity_map_of_sql(src: &Source) -> Result<(Settings, String), String> {
         return Err(format!("{}: no `SET CLUSTER SETTING {} = '…'` statement", src.name, sql::IDENTITY_MAP));
     };
     let Some(text) = s.text() else {
-        return Err(format!("{}: {} is set to {}, not a string", src.name, sql::IDENTITY_MAP, s.raw().unwrap_or("?")));
+        return Err(format!(
+            "{}: {} is set to {}, not a string",
+            src.name,
+            sql::IDENTITY_MAP,
+            s.raw().unwrap_or("?")
+        ));
     };
     let text = text.to_string();
     Ok((settings, text))

@@ -56,7 +56,9 @@ pub(crate) struct DialectOpts {
 impl DialectOpts {
     pub(crate) fn resolve(&self, file: &str) -> DialectArg {
         match self.dialect {
-            DialectArg::Auto if std::path::Path::new(file).extension().is_some_and(|e| e == "conf") => DialectArg::Postgres,
+            DialectArg::Auto if std::path::Path::new(file).extension().is_some_and(|e| e == "conf") => {
+                DialectArg::Postgres
+            }
             DialectArg::Auto => DialectArg::Cockroach,
             d => d,
         }

@@ -21,12 +21,7 @@ struct Report {
 
 impl Report {
     fn new(name: &'static str) -> Report {
-        Report {
-            name,
-            run: 0,
-            failures: Vec::new(),
-            notes: Vec::new(),
-        }
+        Report { name, run: 0, failures: Vec::new(), notes: Vec::new() }
     }
 
     fn finish(self) {
@@ -35,11 +30,7 @@ impl Report {
             self.name,
             self.run,
             self.failures.len(),
-            if self.notes.is_empty() {
-                String::new()
-            } else {
-                format!(", {} notes", self.notes.len())
-            }
+            if self.notes.is_empty() { String::new() } else { format!(", {} notes", self.notes.len()) }
         );
         let mut text = summary.clone();
         for f in self.failures.iter().take(60) {
@@ -47,40 +38,27 @@ impl Report {
             text.push_str(f);
         }
         assert!(self.failures.is_empty(), "{text}");
-        assert!(
-            self.run > 0 || std::env::var("IDENTMAP_CASE").is_ok(),
-            "{}: no records ran",
-            self.name
-        );
+        assert!(self.run > 0 || std::env::var("IDENTMAP_CASE").is_ok(), "{}: no records ran", self.name);
     }
 }
 
 fn records(src: &str) -> impl Iterator<Item = (usize, Value)> + '_ {
     let filter = std::env::var("IDENTMAP_CASE").ok();
-    src.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .filter_map(move |(i, l)| {
-            let v: Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
-            let keep = filter.as_deref().is_none_or(|f| {
-                ["id", "note", "config"].iter().any(|k| {
-                    v.get(*k)
-                        .and_then(Value::as_str)
-                        .is_some_and(|s| s.contains(f))
-                })
-            });
-            keep.then_some((i + 1, v))
-        })
+    src.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).filter_map(move |(i, l)| {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+        let keep = filter.as_deref().is_none_or(|f| {
+            ["id", "note", "config"]
+                .iter()
+                .any(|k| v.get(*k).and_then(Value::as_str).is_some_and(|s| s.contains(f)))
+        });
+        keep.then_some((i + 1, v))
+    })
 }
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 300 {
-        format!(
-            "{}…",
-            &s[..s.char_indices().nth(300).map_or(s.len(), |(i, _)| i)]
-        )
+        format!("{}…", &s[..s.char_indices().nth(300).map_or(s.len(), |(i, _)| i)])
     } else {
         s
     }
@@ -95,15 +73,8 @@ fn cockroach_equal(got: &Value, want: &Value) -> (bool, bool) {
     let err = |v: &Value| v.get("error").and_then(Value::as_str).map(str::to_string);
     match (err(got), err(want)) {
         (Some(g), Some(w)) if w.contains(": error parsing regexp: ") => {
-            let prefix = |s: &str| {
-                s.split(": error parsing regexp: ")
-                    .next()
-                    .map(str::to_string)
-            };
-            (
-                g.contains(": error parsing regexp: ") && prefix(&g) == prefix(&w),
-                false,
-            )
+            let prefix = |s: &str| s.split(": error parsing regexp: ").next().map(str::to_string);
+            (g.contains(": error parsing regexp: ") && prefix(&g) == prefix(&w), false)
         }
         _ => (false, false),
     }
@@ -112,10 +83,7 @@ fn cockroach_equal(got: &Value, want: &Value) -> (bool, bool) {
 fn run_cockroach(name: &'static str, src: &str) {
     let mut report = Report::new(name);
     for (line, record) in records(src) {
-        for (case, key) in [
-            (CaseMode::Insensitive, "expect_ci"),
-            (CaseMode::Sensitive, "expect_cs"),
-        ] {
+        for (case, key) in [(CaseMode::Insensitive, "expect_ci"), (CaseMode::Sensitive, "expect_cs")] {
             let Some(want) = record.get(key) else {
                 continue;
             };
@@ -133,10 +101,7 @@ fn run_cockroach(name: &'static str, src: &str) {
                     short(&got)
                 ));
             } else if !exact {
-                report.notes.push(format!(
-                    "line {line} [{}]: regex error wording differs",
-                    case.name()
-                ));
+                report.notes.push(format!("line {line} [{}]: regex error wording differs", case.name()));
             }
         }
     }
@@ -157,11 +122,7 @@ fn pg_errors_equal(got: &Value, want: &Value) -> bool {
     let list = |v: &Value| -> Vec<String> {
         match v {
             Value::String(s) => vec![s.clone()],
-            Value::Array(a) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect(),
+            Value::Array(a) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
             _ => Vec::new(),
         }
     };
@@ -204,23 +165,15 @@ fn postgres_records() {
         let id = record["id"].as_str().unwrap_or("");
         let version = &record["version"];
         let mut fail = |what: String| {
-            report.failures.push(format!(
-                "line {line} v{version} {id}: {what}\n      got {}",
-                short(&got)
-            ))
+            report.failures.push(format!("line {line} v{version} {id}: {what}\n      got {}", short(&got)))
         };
         match record["kind"].as_str() {
             Some("parse") => {
                 let want_parsed = record["expect"] == "parsed";
                 if got["parsed"] != Value::Bool(want_parsed) {
                     fail(format!("parsed should be {want_parsed}"));
-                } else if !want_parsed
-                    && !pg_errors_equal(&got["errors"], &record["expect"]["parse_error"])
-                {
-                    fail(format!(
-                        "errors should be {}",
-                        short(&record["expect"]["parse_error"])
-                    ));
+                } else if !want_parsed && !pg_errors_equal(&got["errors"], &record["expect"]["parse_error"]) {
+                    fail(format!("errors should be {}", short(&record["expect"]["parse_error"])));
                 } else if let Some(view) = record.get("view") {
                     let gv = &got["view"];
                     let same = match (gv.as_array(), view.as_array()) {
@@ -230,10 +183,9 @@ fn postgres_records() {
                                     w.as_object().is_some_and(|wo| {
                                         wo.iter().all(|(k, wv)| {
                                             match (k.as_str(), wv.as_str(), g[k].as_str()) {
-                                                ("error", Some(we), Some(ge)) => pg_errors_equal(
-                                                    &Value::from(ge),
-                                                    &Value::from(we),
-                                                ),
+                                                ("error", Some(we), Some(ge)) => {
+                                                    pg_errors_equal(&Value::from(ge), &Value::from(we))
+                                                }
                                                 _ => &g[k] == wv,
                                             }
                                         }) && g.as_object().is_some_and(|go| go.len() == wo.len())
@@ -261,10 +213,7 @@ fn postgres_records() {
                     .get("server_log")
                     .and_then(Value::as_array)
                     .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .filter(|l| !l.starts_with("client:"))
-                            .collect()
+                        a.iter().filter_map(Value::as_str).filter(|l| !l.starts_with("client:")).collect()
                     })
                     .unwrap_or_default();
                 let got_log: Vec<&str> = got["log"]

@@ -57,10 +57,7 @@ impl Span {
     /// This span moved `by` bytes to the right.
     #[must_use]
     pub const fn shift(&self, by: usize) -> Span {
-        Span {
-            start: self.start + by,
-            end: self.end + by,
-        }
+        Span { start: self.start + by, end: self.end + by }
     }
 
     /// The smallest span covering both.
@@ -104,10 +101,7 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
-        LineIndex {
-            starts,
-            len: text.len(),
-        }
+        LineIndex { starts, len: text.len() }
     }
 
     /// Number of lines (a text ending in `\n` has an empty last line).
@@ -142,9 +136,5 @@ impl LineIndex {
 }
 
 fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i)
+    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i)
 }

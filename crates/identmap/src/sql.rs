@@ -234,17 +234,28 @@ impl Lexer<'_> {
                     toks.push(self.string(start, true)?);
                 }
                 b'"' => {
-                    let end = self.src[start + 1..].find('"').map(|i| start + 1 + i + 1).ok_or_else(|| SqlError {
-                        message: "unterminated quoted identifier".into(),
-                        span: Span::new(start, self.src.len()),
-                    })?;
+                    let end =
+                        self.src[start + 1..].find('"').map(|i| start + 1 + i + 1).ok_or_else(|| {
+                            SqlError {
+                                message: "unterminated quoted identifier".into(),
+                                span: Span::new(start, self.src.len()),
+                            }
+                        })?;
                     self.pos = end;
                     toks.push(Tok::Word(Span::new(start, end)));
                 }
-                b if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b >= 0x80 || b == b'-' || b == b'+' => {
+                b if b.is_ascii_alphanumeric()
+                    || b == b'_'
+                    || b == b'.'
+                    || b >= 0x80
+                    || b == b'-'
+                    || b == b'+' =>
+                {
                     let rest = &self.src[start..];
                     let len = rest
-                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '$' || c == '-' || c == '+'))
+                        .find(|c: char| {
+                            !(c.is_alphanumeric() || c == '_' || c == '.' || c == '$' || c == '-' || c == '+')
+                        })
                         .unwrap_or(rest.len());
                     // `--` inside a word starts a comment.
                     let len = rest[..len].find("--").unwrap_or(len).max(1);
@@ -346,7 +357,10 @@ impl Lexer<'_> {
     /// A backslash escape at `at` in an `e'…'` literal: the character and the escape's length.
     fn escape(&self, at: usize) -> Result<(char, usize), SqlError> {
         let rest = &self.src[at + 1..];
-        let bad = |len: usize, what: &str| SqlError { message: what.to_string(), span: Span::new(at, at + 1 + len) };
+        let bad = |len: usize, what: &str| SqlError {
+            message: what.to_string(),
+            span: Span::new(at, at + 1 + len),
+        };
         let Some(c) = rest.chars().next() else {
             return Err(bad(0, "unterminated string literal"));
         };
@@ -356,7 +370,8 @@ impl Lexer<'_> {
                 return Err(bad(1 + digits.len(), "invalid escape: expected hexadecimal digits"));
             }
             let v = u32::from_str_radix(&digits, 16).map_err(|_| bad(1 + digits.len(), "invalid escape"))?;
-            let ch = char::from_u32(v).ok_or_else(|| bad(1 + digits.len(), "invalid escape: not a Unicode scalar value"))?;
+            let ch = char::from_u32(v)
+                .ok_or_else(|| bad(1 + digits.len(), "invalid escape: not a Unicode scalar value"))?;
             Ok((ch, 2 + digits.len()))
         };
         Ok(match c {
@@ -372,7 +387,8 @@ impl Lexer<'_> {
             'U' => hex(8)?,
             '0'..='7' => {
                 let digits: String = rest.chars().take(3).take_while(|d| ('0'..='7').contains(d)).collect();
-                let v = u32::from_str_radix(&digits, 8).map_err(|_| bad(digits.len(), "invalid octal escape"))?;
+                let v =
+                    u32::from_str_radix(&digits, 8).map_err(|_| bad(digits.len(), "invalid octal escape"))?;
                 (char::from_u32(v).unwrap_or('\u{fffd}'), 1 + digits.len())
             }
             other => (other, 1 + other.len_utf8()),
@@ -385,12 +401,16 @@ fn setting_of(src: &str, toks: &[Tok], errors: &mut Vec<SqlError>) -> Option<Set
         Some(Tok::Word(s)) => Some(src[s.range()].to_ascii_lowercase()),
         _ => None,
     };
-    if word(0).as_deref() != Some("set") || word(1).as_deref() != Some("cluster") || word(2).as_deref() != Some("setting") {
+    if word(0).as_deref() != Some("set")
+        || word(1).as_deref() != Some("cluster")
+        || word(2).as_deref() != Some("setting")
+    {
         return None;
     }
     let statement = toks[0].span().cover(toks[toks.len() - 1].span());
     let Some(Tok::Word(name_span)) = toks.get(3) else {
-        errors.push(SqlError { message: "SET CLUSTER SETTING without a setting name".into(), span: statement });
+        errors
+            .push(SqlError { message: "SET CLUSTER SETTING without a setting name".into(), span: statement });
         return None;
     };
     let name = src[name_span.range()].trim_matches('"').to_ascii_lowercase();
@@ -399,14 +419,22 @@ fn setting_of(src: &str, toks: &[Tok], errors: &mut Vec<SqlError>) -> Option<Set
         Some(Tok::Punct(s)) if &src[s.range()] == "=" => i += 1,
         Some(Tok::Word(s)) if src[s.range()].eq_ignore_ascii_case("to") => i += 1,
         _ => {
-            errors.push(SqlError { message: format!("SET CLUSTER SETTING {name}: expected `=` or `TO` and a value"), span: statement });
+            errors.push(SqlError {
+                message: format!("SET CLUSTER SETTING {name}: expected `=` or `TO` and a value"),
+                span: statement,
+            });
             return None;
         }
     }
     let value = match &toks[i.min(toks.len())..] {
-        [Tok::Str { text, offsets, span }] => Value::Str { text: text.clone(), span: *span, offsets: offsets.clone() },
+        [Tok::Str { text, offsets, span }] => {
+            Value::Str { text: text.clone(), span: *span, offsets: offsets.clone() }
+        }
         [] => {
-            errors.push(SqlError { message: format!("SET CLUSTER SETTING {name}: missing value"), span: statement });
+            errors.push(SqlError {
+                message: format!("SET CLUSTER SETTING {name}: missing value"),
+                span: statement,
+            });
             return None;
         }
         rest => {

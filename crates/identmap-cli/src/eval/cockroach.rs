@@ -48,10 +48,7 @@ fn try_eval(record: &Value, case: Option<CaseMode>) -> Result<Value, Value> {
             let result = rules.map_each(issuer, &principals);
             out.insert("map_found".into(), Value::Bool(result.map_found()));
             out.insert("users".into(), json!(result.users()));
-            out.insert(
-                "jwt_users".into(),
-                json!(rules.jwt_candidates(issuer, &principals)),
-            );
+            out.insert("jwt_users".into(), json!(rules.jwt_candidates(issuer, &principals)));
         }
         Some(other) => {
             let p = go_sprint(other);
@@ -65,10 +62,7 @@ fn single(rules: &Ruleset, issuer: &str, identity: &str, out: &mut Map<String, V
     let result = rules.map(issuer, identity);
     out.insert("map_found".into(), Value::Bool(result.map_found()));
     out.insert("users".into(), json!(result.users()));
-    out.insert(
-        "jwt_users".into(),
-        json!(rules.jwt_candidates(issuer, &[identity])),
-    );
+    out.insert("jwt_users".into(), json!(rules.jwt_candidates(issuer, &[identity])));
     if let Some(e) = Ruleset::hba_error(identity, &result) {
         out.insert("hba_error".into(), Value::String(e));
     }
@@ -82,18 +76,13 @@ pub fn go_sprint(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Null => "<nil>".to_string(),
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), go_float),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(go_sprint).collect::<Vec<_>>().join(" ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(go_sprint).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             // Go prints a map[string]interface{} with sorted keys: map[a:1 b:2].
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            let parts: Vec<String> = keys
-                .iter()
-                .map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()])))
-                .collect();
+            let parts: Vec<String> =
+                keys.iter().map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()]))).collect();
             format!("map[{}]", parts.join(" "))
         }
     }
@@ -106,18 +95,10 @@ fn go_float(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     let exp = f.abs().log10().floor();
     if (-4.0..21.0).contains(&exp) {

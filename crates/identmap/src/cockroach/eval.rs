@@ -109,10 +109,7 @@ impl Ruleset {
     /// not empty.
     #[must_use]
     pub fn map_each<S: AsRef<str>>(&self, map_name: &str, identities: &[S]) -> MapResult {
-        let mut out = MapResult {
-            map_found: false,
-            users: Vec::new(),
-        };
+        let mut out = MapResult { map_found: false, users: Vec::new() };
         for id in identities {
             let r = self.map(map_name, id.as_ref());
             out.map_found |= r.map_found;
@@ -153,16 +150,15 @@ impl Ruleset {
         if !result.map_found {
             return None;
         }
-        result.users.iter().find(|u| is_reserved(u)).map(|u| {
-            format!("system identity \"{identity}\" mapped to reserved database role \"{u}\"")
-        })
+        result
+            .users
+            .iter()
+            .find(|u| is_reserved(u))
+            .map(|u| format!("system identity \"{identity}\" mapped to reserved database role \"{u}\""))
     }
 
     fn run(&self, map_name: &str, identity: &str, mut trace: Option<&mut Vec<Step>>) -> MapResult {
-        let mut result = MapResult {
-            map_found: false,
-            users: Vec::new(),
-        };
+        let mut result = MapResult { map_found: false, users: Vec::new() };
         let mut seen: Vec<String> = Vec::new();
         for (index, rule) in self.rules.iter().enumerate() {
             if rule.map_name.text != map_name {
@@ -192,13 +188,7 @@ impl Ruleset {
                 }
             };
             if let Some(t) = trace.as_deref_mut() {
-                t.push(Step {
-                    rule: index,
-                    line: rule.line,
-                    captures,
-                    produced,
-                    outcome,
-                });
+                t.push(Step { rule: index, line: rule.line, captures, produced, outcome });
             }
         }
         result
@@ -213,9 +203,8 @@ fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, Strin
     if !caps.is_match() {
         return None;
     }
-    let texts: Vec<Option<String>> = (0..caps.group_len())
-        .map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string()))
-        .collect();
+    let texts: Vec<Option<String>> =
+        (0..caps.group_len()).map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string())).collect();
     let template = &rule.user.text;
     let produced = match rule.substitute_at {
         Some(i) => {

@@ -59,9 +59,7 @@ impl Options {
     /// The default options: case-insensitive (current CockroachDB).
     #[must_use]
     pub const fn new() -> Options {
-        Options {
-            case: CaseMode::Insensitive,
-        }
+        Options { case: CaseMode::Insensitive }
     }
 
     /// Set the case mode.

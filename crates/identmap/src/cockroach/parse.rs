@@ -6,9 +6,7 @@ use nom::combinator::all_consuming;
 use nom::multi::separated_list1;
 use nom::{IResult, Offset, Parser};
 
-use super::{
-    CaseMode, Error, ErrorKind, Field, Options, Parsed, PatternKind, Rule, Ruleset, Truncation,
-};
+use super::{CaseMode, Error, ErrorKind, Field, Options, Parsed, PatternKind, Rule, Ruleset, Truncation};
 use crate::regex::{self, go};
 use crate::{goquote, Span};
 
@@ -30,9 +28,7 @@ fn separator(i: &str) -> IResult<&str, &str> {
 
 /// The fields of a tidied line, with their byte offsets in it.
 fn fields(line: &str) -> Option<Vec<(usize, &str)>> {
-    let (_, parts) = all_consuming(separated_list1(separator, field))
-        .parse(line)
-        .ok()?;
+    let (_, parts) = all_consuming(separated_list1(separator, field)).parse(line).ok()?;
     Some(parts.into_iter().map(|p| (line.offset(p), p)).collect())
 }
 
@@ -75,14 +71,7 @@ pub(super) fn parse(src: &str, options: Options) -> Parsed {
         }
         start = end + 1;
     }
-    Parsed {
-        ruleset: Ruleset {
-            rules,
-            case: options.get_case(),
-        },
-        errors,
-        truncation,
-    }
+    Parsed { ruleset: Ruleset { rules, case: options.get_case() }, errors, truncation }
 }
 
 fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<Rule, Error> {
@@ -96,24 +85,14 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
             message: format!("unable to parse line {line_no}: {}", goquote::quote(line)),
         });
     };
-    let mk = |(o, t): (usize, &str)| Field {
-        text: t.to_string(),
-        span: Span::new(at + o, at + o + t.len()),
-    };
+    let mk = |(o, t): (usize, &str)| Field { text: t.to_string(), span: Span::new(at + o, at + o + t.len()) };
     let (map_name, identity, user) = (mk(*map_name), mk(*identity), mk(*user));
 
     let (kind, body) = match identity.text.strip_prefix('/') {
         Some(re) => (PatternKind::Regex, re.to_string()),
-        None => (
-            PatternKind::Literal,
-            format!("^{}$", go::quote_meta(&identity.text)),
-        ),
+        None => (PatternKind::Literal, format!("^{}$", go::quote_meta(&identity.text))),
     };
-    let prefix = if case == CaseMode::Insensitive {
-        "(?i)"
-    } else {
-        ""
-    };
+    let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
     let full = format!("{prefix}{body}");
     let parsed = go::parse(&full).map_err(|e| {
         // Point into the field: the prefix is not in the source, a literal is quoted.

@@ -53,8 +53,5 @@ impl fmt::Display for AreError {
 pub(crate) fn parse(pattern: &[u8]) -> Result<AreRegex, AreError> {
     // Placeholder until the ARE translator lands.
     let _ = pattern;
-    Err(AreError {
-        reason: "not yet implemented",
-        span: Span::new(0, pattern.len()),
-    })
+    Err(AreError { reason: "not yet implemented", span: Span::new(0, pattern.len()) })
 }

@@ -34,25 +34,18 @@ pub(crate) struct GoError {
 
 impl fmt::Display for GoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "error parsing regexp: {}: `{}`",
-            self.code, self.fragment
-        )
+        write!(f, "error parsing regexp: {}: `{}`", self.code, self.fragment)
     }
 }
 
 /// Parse `pattern` with Go's syntax and flags (Perl flags, as `regexp.Compile`).
 pub(crate) fn parse(pattern: &str) -> Result<GoRegex, GoError> {
     // Placeholder until the Go translator lands: defer to regex-syntax.
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .map_err(|e| GoError {
-            code: "invalid or unsupported syntax",
-            fragment: e.to_string(),
-            span: Span::new(0, pattern.len()),
-        })?;
+    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).map_err(|e| GoError {
+        code: "invalid or unsupported syntax",
+        fragment: e.to_string(),
+        span: Span::new(0, pattern.len()),
+    })?;
     let groups = hir.properties().explicit_captures_len();
     Ok(GoRegex { hir, groups })
 }

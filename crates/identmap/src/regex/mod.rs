@@ -31,13 +31,10 @@ pub(crate) fn compile(hir: &Hir) -> Result<meta::Regex, TooBig> {
         .onepass_size_limit(Some(1 << 20))
         .dfa_size_limit(Some(1 << 20))
         .hybrid_cache_capacity(1 << 20);
-    meta::Builder::new()
-        .configure(config)
-        .build_from_hir(hir)
-        .map_err(|e| TooBig {
-            message: e.size_limit().map_or_else(
-                || e.to_string(),
-                |limit| format!("pattern too large: its compiled form exceeds identmap's limit of {limit} bytes"),
-            ),
-        })
+    meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| TooBig {
+        message: e.size_limit().map_or_else(
+            || e.to_string(),
+            |limit| format!("pattern too large: its compiled form exceeds identmap's limit of {limit} bytes"),
+        ),
+    })
 }
