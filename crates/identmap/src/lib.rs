@@ -18,6 +18,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod cockroach;
+mod fold;
 mod goquote;
 mod normalize;
 pub mod postgres;

@@ -1,8 +1,8 @@
 //! The reference evaluator: the plain per-rule loop of CockroachDB's `Conf.Map`, written for
 //! clarity, with an explain trace. It is the oracle the compiled matcher is tested against.
 
-use super::{is_reserved, CaseMode, Rule, Ruleset};
-use crate::normalize_username;
+use super::{is_reserved, CaseMode, Rule, RuleMatcher, Ruleset};
+use crate::{fold, normalize_username};
 
 /// The result of mapping one identity (`Conf.Map`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -198,13 +198,22 @@ impl Ruleset {
 /// Match `rule` against `identity`; on a match, the capture texts and the user with the first
 /// `\1` replaced by group 1 (`""` when group 1 did not participate).
 fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, String)> {
-    let mut caps = rule.regex.create_captures();
-    rule.regex.captures(identity, &mut caps);
-    if !caps.is_match() {
-        return None;
-    }
-    let texts: Vec<Option<String>> =
-        (0..caps.group_len()).map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string())).collect();
+    let texts: Vec<Option<String>> = match &rule.matcher {
+        RuleMatcher::Exact(lit) => (lit == identity).then(|| vec![Some(identity.to_string())])?,
+        RuleMatcher::Folded(key) => {
+            (identity.chars().count() == key.chars().count() && fold::fold_key(identity) == *key)
+                .then(|| vec![Some(identity.to_string())])?
+        }
+        RuleMatcher::Regex(vm) => {
+            let mut cache = vm.create_cache();
+            let mut caps = vm.create_captures();
+            vm.captures(&mut cache, identity, &mut caps);
+            if !caps.is_match() {
+                return None;
+            }
+            (0..caps.group_len()).map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string())).collect()
+        }
+    };
     let template = &rule.user.text;
     let produced = match rule.substitute_at {
         Some(i) => {

@@ -20,7 +20,7 @@ mod parse;
 
 use core::fmt;
 
-use regex_automata::meta;
+use regex_automata::nfa::thompson::pikevm::PikeVM;
 
 pub use eval::{Explain, MapResult, Step, StepOutcome};
 
@@ -117,7 +117,18 @@ pub struct Rule {
     kind: PatternKind,
     groups: usize,
     substitute_at: Option<usize>,
-    regex: meta::Regex,
+    matcher: RuleMatcher,
+}
+
+/// How a rule's pattern is evaluated by the reference evaluator.
+#[derive(Clone, Debug)]
+enum RuleMatcher {
+    /// A literal in sensitive mode: `^QuoteMeta(x)$` is plain equality.
+    Exact(String),
+    /// A literal in insensitive mode: `(?i)^QuoteMeta(x)$` is equality of simple-fold keys.
+    Folded(String),
+    /// A regex.
+    Regex(PikeVM),
 }
 
 impl Rule {

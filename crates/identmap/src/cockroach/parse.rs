@@ -6,9 +6,11 @@ use nom::combinator::all_consuming;
 use nom::multi::separated_list1;
 use nom::{IResult, Offset, Parser};
 
-use super::{CaseMode, Error, ErrorKind, Field, Options, Parsed, PatternKind, Rule, Ruleset, Truncation};
+use super::{
+    CaseMode, Error, ErrorKind, Field, Options, Parsed, PatternKind, Rule, RuleMatcher, Ruleset, Truncation,
+};
 use crate::regex::{self, go};
-use crate::{goquote, Span};
+use crate::{fold, goquote, Span};
 
 /// `bufio.Scanner`'s default maximum token size: a line of this many bytes or more stops the scan.
 const MAX_LINE: usize = 64 * 1024;
@@ -88,38 +90,41 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
     let mk = |(o, t): (usize, &str)| Field { text: t.to_string(), span: Span::new(at + o, at + o + t.len()) };
     let (map_name, identity, user) = (mk(*map_name), mk(*identity), mk(*user));
 
-    let (kind, body) = match identity.text.strip_prefix('/') {
-        Some(re) => (PatternKind::Regex, re.to_string()),
-        None => (PatternKind::Literal, format!("^{}$", go::quote_meta(&identity.text))),
-    };
-    let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
-    let full = format!("{prefix}{body}");
-    let parsed = go::parse(&full).map_err(|e| {
-        // Point into the field: the prefix is not in the source, a literal is quoted.
-        let span = match kind {
-            PatternKind::Regex => {
+    let (kind, groups, matcher) = match identity.text.strip_prefix('/') {
+        None => {
+            // `^` + QuoteMeta + `$` (with `(?i)` in insensitive mode) is an exact comparison.
+            let m = match case {
+                CaseMode::Sensitive => RuleMatcher::Exact(identity.text.clone()),
+                CaseMode::Insensitive => RuleMatcher::Folded(fold::fold_key(&identity.text)),
+            };
+            (PatternKind::Literal, 0, m)
+        }
+        Some(body) => {
+            let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
+            let full = format!("{prefix}{body}");
+            let parsed = go::parse(&full).map_err(|e| {
+                // Point into the field: the `(?i)` prefix is not in the source.
                 let base = identity.span.start + 1;
                 let s = e.span.start.saturating_sub(prefix.len()).min(body.len());
                 let t = e.span.end.saturating_sub(prefix.len()).clamp(s, body.len());
-                Span::new(base + s, base + t)
-            }
-            PatternKind::Literal => identity.span,
-        };
-        Error {
-            kind: ErrorKind::Regex,
-            line: line_no,
-            span,
-            message: format!("unable to parse line {line_no}: {e}"),
+                Error {
+                    kind: ErrorKind::Regex,
+                    line: line_no,
+                    span: Span::new(base + s, base + t),
+                    message: format!("unable to parse line {line_no}: {e}"),
+                }
+            })?;
+            let compiled = regex::compile_small(&parsed.hir).map_err(|e| Error {
+                kind: ErrorKind::TooLarge,
+                line: line_no,
+                span: identity.span,
+                message: format!("unable to parse line {line_no}: {}", e.message),
+            })?;
+            (PatternKind::Regex, parsed.groups, RuleMatcher::Regex(compiled))
         }
-    })?;
-    let compiled = regex::compile(&parsed.hir).map_err(|e| Error {
-        kind: ErrorKind::TooLarge,
-        line: line_no,
-        span: identity.span,
-        message: format!("unable to parse line {line_no}: {}", e.message),
-    })?;
+    };
     let substitute_at = user.text.find("\\1");
-    if substitute_at.is_some() && parsed.groups == 0 {
+    if substitute_at.is_some() && groups == 0 {
         return Err(Error {
             kind: ErrorKind::NoSubexpression,
             line: line_no,
@@ -136,9 +141,9 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
         identity,
         user,
         kind,
-        groups: parsed.groups,
+        groups,
         substitute_at,
-        regex: compiled,
+        matcher,
     })
 }
 
