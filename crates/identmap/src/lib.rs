@@ -28,3 +28,8 @@ pub mod sql;
 
 pub use normalize::normalize_username;
 pub use span::{LineIndex, Span};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
