@@ -5,6 +5,7 @@
 
 use identmap::cockroach::CaseMode;
 use identmap_cli::eval;
+use identmap_cli::eval::cockroach::Engine;
 use serde_json::Value;
 
 const COCKROACH: &str = include_str!("../../../testdata/conformance/cockroach.jsonl");
@@ -83,17 +84,22 @@ fn cockroach_equal(got: &Value, want: &Value) -> (bool, bool) {
 fn run_cockroach(name: &'static str, src: &str) {
     let mut report = Report::new(name);
     for (line, record) in records(src) {
-        for (case, key) in [(CaseMode::Insensitive, "expect_ci"), (CaseMode::Sensitive, "expect_cs")] {
+        for (case, key, engine) in [
+            (CaseMode::Insensitive, "expect_ci", Engine::Matcher),
+            (CaseMode::Sensitive, "expect_cs", Engine::Matcher),
+            (CaseMode::Insensitive, "expect_ci", Engine::Reference),
+            (CaseMode::Sensitive, "expect_cs", Engine::Reference),
+        ] {
             let Some(want) = record.get(key) else {
                 continue;
             };
             report.run += 1;
-            let got = eval::cockroach::eval(&record, Some(case));
+            let got = eval::cockroach::eval(&record, Some(case), engine);
             let (ok, exact) = cockroach_equal(&got, want);
             let note = record.get("note").and_then(Value::as_str).unwrap_or("");
             if !ok {
                 report.failures.push(format!(
-                    "line {line} [{}] {note}: config {} identity {}\n      want {}\n      got  {}",
+                    "line {line} [{} {engine:?}] {note}: config {} identity {}\n      want {}\n      got  {}",
                     case.name(),
                     short(&record["config"]),
                     short(record.get("identity").unwrap_or(&Value::Null)),

@@ -20,12 +20,14 @@
 pub mod cockroach;
 mod fold;
 mod goquote;
+mod matcher;
 mod normalize;
 pub mod postgres;
 mod regex;
 mod span;
 pub mod sql;
 
+pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
 pub use normalize::normalize_username;
 pub use span::{LineIndex, Span};
 

@@ -1,12 +1,23 @@
 //! Cockroach records (`"dialect":"cockroach"`).
 
 use identmap::cockroach::{CaseMode, Options, Ruleset};
+use identmap::Matcher;
 use serde_json::{json, Map, Value};
+
+/// Which evaluator answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The compiled [`Matcher`] (the default).
+    #[default]
+    Matcher,
+    /// The reference evaluator: the plain per-rule loop.
+    Reference,
+}
 
 /// Evaluate one cockroach record. `case` overrides the record's own `"case"` field.
 #[must_use]
-pub fn eval(record: &Value, case: Option<CaseMode>) -> Value {
-    match try_eval(record, case) {
+pub fn eval(record: &Value, case: Option<CaseMode>, engine: Engine) -> Value {
+    match try_eval(record, case, engine) {
         Ok(v) | Err(v) => v,
     }
 }
@@ -15,7 +26,7 @@ fn fail(msg: impl Into<String>) -> Value {
     json!({"ok": false, "error": msg.into()})
 }
 
-fn try_eval(record: &Value, case: Option<CaseMode>) -> Result<Value, Value> {
+fn try_eval(record: &Value, case: Option<CaseMode>, engine: Engine) -> Result<Value, Value> {
     let config = record
         .get("config")
         .and_then(Value::as_str)
@@ -38,33 +49,82 @@ fn try_eval(record: &Value, case: Option<CaseMode>) -> Result<Value, Value> {
         },
     };
     let rules = Ruleset::parse(config, Options::new().case(case)).map_err(|e| fail(e.message()))?;
+    let eval = Eval::new(&rules, engine)?;
     let mut out = Map::new();
     out.insert("ok".into(), Value::Bool(true));
     match record.get("identity") {
-        None | Some(Value::Null) => single(&rules, issuer, "", &mut out),
-        Some(Value::String(id)) => single(&rules, issuer, id, &mut out),
+        None | Some(Value::Null) => single(&eval, issuer, "", &mut out),
+        Some(Value::String(id)) => single(&eval, issuer, id, &mut out),
         Some(Value::Array(items)) => {
             let principals: Vec<String> = items.iter().map(go_sprint).collect();
-            let result = rules.map_each(issuer, &principals);
-            out.insert("map_found".into(), Value::Bool(result.map_found()));
-            out.insert("users".into(), json!(result.users()));
-            out.insert("jwt_users".into(), json!(rules.jwt_candidates(issuer, &principals)));
+            let mut users = Vec::new();
+            let mut found = false;
+            for p in &principals {
+                let (f, u) = eval.map(issuer, p);
+                found |= f;
+                users.extend(u);
+            }
+            out.insert("map_found".into(), Value::Bool(found));
+            out.insert("users".into(), json!(users));
+            out.insert("jwt_users".into(), json!(eval.jwt_candidates(issuer, &principals)));
         }
         Some(other) => {
             let p = go_sprint(other);
-            single(&rules, issuer, &p, &mut out);
+            single(&eval, issuer, &p, &mut out);
         }
     }
     Ok(Value::Object(out))
 }
 
-fn single(rules: &Ruleset, issuer: &str, identity: &str, out: &mut Map<String, Value>) {
-    let result = rules.map(issuer, identity);
-    out.insert("map_found".into(), Value::Bool(result.map_found()));
-    out.insert("users".into(), json!(result.users()));
-    out.insert("jwt_users".into(), json!(rules.jwt_candidates(issuer, &[identity])));
-    if let Some(e) = Ruleset::hba_error(identity, &result) {
-        out.insert("hba_error".into(), Value::String(e));
+/// The chosen evaluator over one ruleset.
+enum Eval<'r> {
+    Matcher(Matcher),
+    Reference(&'r Ruleset),
+}
+
+impl<'r> Eval<'r> {
+    fn new(rules: &'r Ruleset, engine: Engine) -> Result<Eval<'r>, Value> {
+        Ok(match engine {
+            Engine::Matcher => Eval::Matcher(Matcher::new(rules).map_err(|e| fail(e.to_string()))?),
+            Engine::Reference => Eval::Reference(rules),
+        })
+    }
+
+    fn map(&self, issuer: &str, identity: &str) -> (bool, Vec<String>) {
+        match self {
+            Eval::Matcher(m) => {
+                let r = m.map(issuer, identity);
+                (r.map_found(), r.users().iter().map(|u| u.to_string()).collect())
+            }
+            Eval::Reference(r) => {
+                let r = r.map(issuer, identity);
+                (r.map_found(), r.into_users())
+            }
+        }
+    }
+
+    fn jwt_candidates(&self, issuer: &str, principals: &[String]) -> Vec<String> {
+        match self {
+            Eval::Matcher(m) => m.jwt_candidates(issuer, principals),
+            Eval::Reference(r) => r.jwt_candidates(issuer, principals),
+        }
+    }
+}
+
+fn single(eval: &Eval<'_>, issuer: &str, identity: &str, out: &mut Map<String, Value>) {
+    let (found, users) = eval.map(issuer, identity);
+    out.insert("map_found".into(), Value::Bool(found));
+    out.insert("users".into(), json!(users));
+    out.insert("jwt_users".into(), json!(eval.jwt_candidates(issuer, &[identity.to_string()])));
+    if found {
+        if let Some(u) = users.iter().find(|u| identmap::cockroach::is_reserved(u)) {
+            out.insert(
+                "hba_error".into(),
+                Value::String(format!(
+                    "system identity \"{identity}\" mapped to reserved database role \"{u}\""
+                )),
+            );
+        }
     }
 }
 

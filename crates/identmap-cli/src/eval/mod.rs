@@ -22,7 +22,7 @@ pub fn eval_line(line: &str) -> Value {
 #[must_use]
 pub fn eval_record(record: &Value) -> Value {
     match record.get("dialect").and_then(Value::as_str) {
-        Some("cockroach") => cockroach::eval(record, None),
+        Some("cockroach") => cockroach::eval(record, None, cockroach::Engine::Matcher),
         Some("postgres") => postgres::eval(record),
         Some(other) => json!({"ok": false, "error": format!("unknown dialect {other:?}")}),
         None => json!({"ok": false, "error": "record has no string field \"dialect\""}),

@@ -200,10 +200,9 @@ impl Ruleset {
 fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, String)> {
     let texts: Vec<Option<String>> = match &rule.matcher {
         RuleMatcher::Exact(lit) => (lit == identity).then(|| vec![Some(identity.to_string())])?,
-        RuleMatcher::Folded(key) => {
-            (identity.chars().count() == key.chars().count() && fold::fold_key(identity) == *key)
-                .then(|| vec![Some(identity.to_string())])?
-        }
+        RuleMatcher::Folded(key) => (identity.chars().count() == key.chars().count()
+            && fold::fold_key(identity) == *key)
+            .then(|| vec![Some(identity.to_string())])?,
         RuleMatcher::Regex(vm) => {
             let mut cache = vm.create_cache();
             let mut caps = vm.create_captures();
@@ -211,7 +210,9 @@ fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, Strin
             if !caps.is_match() {
                 return None;
             }
-            (0..caps.group_len()).map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string())).collect()
+            (0..caps.group_len())
+                .map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string()))
+                .collect()
         }
     };
     let template = &rule.user.text;

@@ -134,17 +134,7 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
             ),
         });
     }
-    Ok(Rule {
-        line: line_no,
-        span,
-        map_name,
-        identity,
-        user,
-        kind,
-        groups,
-        substitute_at,
-        matcher,
-    })
+    Ok(Rule { line: line_no, span, map_name, identity, user, kind, groups, substitute_at, matcher })
 }
 
 #[cfg(test)]
