@@ -1,0 +1,117 @@
+//! The compiled [`Matcher`] gives exactly the reference evaluator's answer — users, order and
+//! `map_found` — on random rulesets and random identities biased toward near-hits, in both case
+//! modes.
+//!
+//! Each proptest case is one ruleset checked against several identities. The number of rulesets
+//! is `IDENTMAP_PROPTEST_CASES` (default 25,000, times 4 identities and 2 case modes).
+
+use identmap::cockroach::{CaseMode, Options, Ruleset};
+use identmap::Matcher;
+use proptest::prelude::*;
+
+/// Characters that exercise folding (Kelvin sign, long s, é/É), separators and digits.
+const ALPHABET: &[&str] =
+    &["a", "b", "A", "k", "K", "\u{212A}", "s", "S", "\u{17F}", "é", "É", "@", ".", "0", "7", "-"];
+const ISSUERS: &[&str] = &["a", "https://idp.example/", "B"];
+
+fn lit() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(ALPHABET), 1..5).prop_map(|v| v.concat())
+}
+
+/// A literal as Go regex text: `.` and `-` escaped where needed.
+fn re_escape(s: &str) -> String {
+    s.chars().map(|c| if c == '.' { "\\.".to_string() } else { c.to_string() }).collect()
+}
+
+fn pattern() -> impl Strategy<Value = String> {
+    prop_oneof![
+        lit(),
+        lit().prop_map(|l| format!("/^{}$", re_escape(&l))),
+        lit().prop_map(|l| format!("/{}", re_escape(&l))),
+        lit().prop_map(|l| format!("/^{}", re_escape(&l))),
+        lit().prop_map(|l| format!("/{}$", re_escape(&l))),
+        lit().prop_map(|l| format!("/^(.*){}$", re_escape(&l))),
+        lit().prop_map(|l| format!("/^(.+?){}$", re_escape(&l))),
+        lit().prop_map(|l| format!("/^{}(.*)$", re_escape(&l))),
+        (lit(), lit()).prop_map(|(a, b)| format!("/^{}([a-z0-9]+){}$", re_escape(&a), re_escape(&b))),
+        (lit(), lit()).prop_map(|(a, b)| format!("/^{}([0-9]{{1,2}}){}$", re_escape(&a), re_escape(&b))),
+        (lit(), lit()).prop_map(|(a, b)| format!("/({}|{})", re_escape(&a), re_escape(&b))),
+        lit().prop_map(|l| format!("/(?i)^(.*)@{}$", re_escape(&l))),
+        lit().prop_map(|l| format!("/(?-i)^(.*){}", re_escape(&l))),
+        lit().prop_map(|l| format!("/^(x)?{}$", re_escape(&l))),
+        lit().prop_map(|l| format!("/(\\w+){}", re_escape(&l))),
+        Just("/^([0-9]+)$".to_string()),
+        Just("/^(.*)$".to_string()),
+        Just("/".to_string()),
+        Just("/(?:a)".to_string()),
+        Just("/^[ak]+$".to_string()),
+    ]
+}
+
+fn user() -> impl Strategy<Value = String> {
+    prop_oneof![
+        lit(),
+        Just("\\1".to_string()),
+        Just("u_\\1".to_string()),
+        Just("\\1\\1".to_string()),
+        Just("K\\1".to_string()),
+        Just("root".to_string()),
+    ]
+}
+
+fn rule() -> impl Strategy<Value = String> {
+    (prop::sample::select(ISSUERS), pattern(), user()).prop_map(|(i, p, u)| format!("{i} {p} {u}"))
+}
+
+/// A ruleset text and identities made of pieces of its literals plus noise.
+fn case() -> impl Strategy<Value = (String, Vec<(String, String)>)> {
+    prop::collection::vec(rule(), 1..10).prop_flat_map(|rules| {
+        let pieces: Vec<String> = rules
+            .iter()
+            .flat_map(|r| {
+                r.split(' ').nth(1).map(|p| p.trim_start_matches(['/', '^', '(', ')', '?', 'i', '-']))
+            })
+            .flat_map(|p| {
+                p.replace("\\.", ".")
+                    .split(['$', '(', ')', '|', '[', ']', '*', '+', '?'])
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|p| !p.is_empty())
+            .chain(ALPHABET.iter().map(|s| (*s).to_string()))
+            .collect();
+        let identity = prop::collection::vec(prop::sample::select(pieces), 0..4).prop_map(|v| v.concat());
+        let lookups = prop::collection::vec((prop::sample::select(ISSUERS), identity), 4);
+        (
+            Just(rules.join("\n")),
+            lookups.prop_map(|v| v.into_iter().map(|(i, id)| (i.to_string(), id)).collect()),
+        )
+    })
+}
+
+fn cases() -> u32 {
+    std::env::var("IDENTMAP_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(25_000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn matcher_equals_reference((src, lookups) in case()) {
+        for mode in [CaseMode::Insensitive, CaseMode::Sensitive] {
+            let Ok(rules) = Ruleset::parse(&src, Options::new().case(mode)) else { continue };
+            let m = Matcher::new(&rules).expect("matcher builds");
+            for (issuer, id) in &lookups {
+                let want = rules.map(issuer, id);
+                let got = m.map(issuer, id);
+                let got_users: Vec<String> = got.users().iter().map(|u| u.to_string()).collect();
+                prop_assert_eq!(got.map_found(), want.map_found(), "{:?} {} {:?}", mode, issuer, id);
+                prop_assert_eq!(&got_users, want.users(), "mode {:?}\nrules:\n{}\nlookup {} {:?}", mode, src, issuer, id);
+                for u in want.users() {
+                    prop_assert!(m.is_mapped(issuer, id, u), "is_mapped {:?} {:?}", id, u);
+                }
+                prop_assert!(!m.is_mapped(issuer, id, "nobody-maps-to-this"));
+            }
+        }
+    }
+}
