@@ -672,7 +672,7 @@ impl<'a> Parser<'a> {
         let mut run: Vec<Node> = Vec::new();
         let flush = |run: &mut Vec<Node>, out: &mut Vec<Node>| {
             if run.len() == 1 {
-                out.extend(run.drain(..));
+                out.append(run);
             } else if run.len() > 1 {
                 let mut set = ClassUnicode::empty();
                 for n in run.iter() {
@@ -833,8 +833,7 @@ impl<'a> Parser<'a> {
                         pos += 1;
                     }
                     Some((min, max, after)) => {
-                        if min < 0
-                            || min > MAX_REPEAT
+                        if !(0..=MAX_REPEAT).contains(&min)
                             || max > MAX_REPEAT
                             || (max >= 0 && min > max)
                         {
