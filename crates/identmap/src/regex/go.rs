@@ -166,6 +166,9 @@ enum Kind {
         fold: bool,
     },
     Class(ClassUnicode),
+    /// A class built by merging the alternatives of `a|b|…`: ranges not yet canonical, so that
+    /// each merge costs only the size of what is added.
+    MergedClass(Vec<ClassUnicodeRange>),
     AnyCharNotNL,
     AnyChar,
     BeginLine,
@@ -255,7 +258,17 @@ impl Node {
         match &self.kind {
             Kind::Literal { runes, .. } => runes.len(),
             Kind::Class(c) => 2 * c.ranges().len(),
+            Kind::MergedClass(v) => 2 * v.len(),
             _ => 0,
+        }
+    }
+
+    /// The ranges of a node for which `is_char_class` holds, not necessarily canonical.
+    fn char_ranges(&self) -> Vec<ClassUnicodeRange> {
+        match &self.kind {
+            Kind::Class(c) => c.ranges().to_vec(),
+            Kind::MergedClass(v) => v.clone(),
+            _ => self.char_set().ranges().to_vec(),
         }
     }
 
@@ -263,7 +276,7 @@ impl Node {
     fn is_char_class(&self) -> bool {
         match &self.kind {
             Kind::Literal { runes, .. } => runes.len() == 1,
-            Kind::Class(_) | Kind::AnyChar | Kind::AnyCharNotNL => true,
+            Kind::Class(_) | Kind::MergedClass(_) | Kind::AnyChar | Kind::AnyCharNotNL => true,
             _ => false,
         }
     }
@@ -282,6 +295,7 @@ impl Node {
                 c
             }
             Kind::Class(c) => c.clone(),
+            Kind::MergedClass(v) => ClassUnicode::new(v.iter().copied()),
             Kind::AnyChar => full_class(),
             Kind::AnyCharNotNL => not_nl_class(),
             _ => ClassUnicode::empty(),
@@ -398,7 +412,7 @@ struct Parser<'a> {
     repeats: i64,
     /// Whether sizes are being checked (Go: `p.size != nil`).
     size_tracking: bool,
-    /// Unicode tables already built, by `regex-syntax` query.
+    /// Unicode classes already built, by table and fold flag.
     tables: HashMap<String, ClassUnicode>,
 }
 
@@ -674,10 +688,11 @@ impl<'a> Parser<'a> {
             if run.len() == 1 {
                 out.append(run);
             } else if run.len() > 1 {
-                let mut set = ClassUnicode::empty();
+                let mut ranges = Vec::new();
                 for n in run.iter() {
-                    set.union(&n.char_set());
+                    ranges.extend(n.char_ranges());
                 }
+                let set = ClassUnicode::new(ranges);
                 let flags = run.first().map_or(0, |n| n.flags);
                 run.clear();
                 out.push(Node::new(Kind::Class(set), flags, Vec::new()));
@@ -721,12 +736,17 @@ impl<'a> Parser<'a> {
             && self.stack[n - 3].is_char_class()
         {
             if let Some(re1) = self.stack.pop() {
+                let add = re1.char_ranges();
                 let re3 = &mut self.stack[n - 3];
-                let mut set = re3.char_set();
-                set.union(&re1.char_set());
-                re3.kind = Kind::Class(set);
-                re3.subs.clear();
-                re3.recompute();
+                if let Kind::MergedClass(v) = &mut re3.kind {
+                    v.extend(add);
+                } else {
+                    let mut v = re3.char_ranges();
+                    v.extend(add);
+                    re3.kind = Kind::MergedClass(v);
+                    re3.subs.clear();
+                    re3.recompute();
+                }
             }
             return true;
         }
@@ -849,7 +869,8 @@ impl<'a> Parser<'a> {
                 _ => {
                     let (c, next) = next_rune(s, pos);
                     self.literal(u32::from(c))?;
-                    pos = next;
+                    // `pos` is always on a character boundary; never stall regardless.
+                    pos = next.max(pos + 1);
                 }
             }
             last_repeat = repeat;
@@ -1039,55 +1060,40 @@ impl<'a> Parser<'a> {
         let Some(table) = names::lookup(name) else {
             return Err(PErr::At(ERR_INVALID_CHAR_RANGE, pos, seq_end));
         };
-        let mut class = match table {
-            names::Table::Any => full_class(),
-            names::Table::Ascii => class_of(&[('\0', '\x7F')]),
-            names::Table::Empty => ClassUnicode::empty(),
-            names::Table::Assigned => {
-                let mut c = self.table("gc=Cn");
-                c.negate();
-                c
-            }
-            names::Table::Gc(list) => {
-                let mut c = ClassUnicode::empty();
-                for gc in list {
-                    c.union(&self.table(&format!("gc={gc}")));
+        let fold = self.flags & FOLD_CASE != 0;
+        let key = format!("{table:?}/{fold}");
+        let mut class = match self.tables.get(&key) {
+            Some(c) => c.clone(),
+            None => {
+                let mut c = match table {
+                    names::Table::Any => full_class(),
+                    names::Table::Ascii => class_of(&[('\0', '\x7F')]),
+                    names::Table::Empty => ClassUnicode::empty(),
+                    names::Table::Assigned => {
+                        let mut c = rs_table("gc=Cn");
+                        c.negate();
+                        c
+                    }
+                    names::Table::Gc(list) => {
+                        let mut c = ClassUnicode::empty();
+                        for gc in list {
+                            c.union(&rs_table(&format!("gc={gc}")));
+                        }
+                        c
+                    }
+                    names::Table::Script(sc) => rs_table(&format!("sc={sc}")),
+                };
+                if fold {
+                    c.case_fold_simple();
                 }
+                self.tables.insert(key, c.clone());
                 c
             }
-            names::Table::Script(sc) => self.table(&format!("sc={sc}")),
         };
-        if self.flags & FOLD_CASE != 0 {
-            class.case_fold_simple();
-        }
         if negated {
             class.negate();
         }
         Ok(Some((class, seq_end)))
-    }
-
-    /// The `regex-syntax` table for `\p{query}` (a generated query for a name Go accepts).
-    fn table(&mut self, query: &str) -> ClassUnicode {
-        if let Some(c) = self.tables.get(query) {
-            return c.clone();
-        }
-        let pattern = format!("\\p{{{query}}}");
-        let class = match regex_syntax::ParserBuilder::new().build().parse(&pattern) {
-            Ok(hir) => match hir.kind() {
-                HirKind::Class(Class::Unicode(c)) => c.clone(),
-                HirKind::Literal(lit) => {
-                    let mut c = ClassUnicode::empty();
-                    for ch in String::from_utf8_lossy(&lit.0).chars() {
-                        c.push(ClassUnicodeRange::new(ch, ch));
-                    }
-                    c
-                }
-                _ => ClassUnicode::empty(),
-            },
-            Err(_) => ClassUnicode::empty(),
-        };
-        self.tables.insert(query.to_owned(), class.clone());
-        class
     }
 
     /// Go's `parseClass`, for text starting with `[` at `pos`.
@@ -1155,6 +1161,25 @@ impl<'a> Parser<'a> {
         let re = self.node(Kind::Class(class), self.flags, Vec::new());
         self.push(re)?;
         Ok(t)
+    }
+}
+
+/// The `regex-syntax` table for `\p{query}` (a generated query for a name Go accepts).
+fn rs_table(query: &str) -> ClassUnicode {
+    let pattern = format!("\\p{{{query}}}");
+    match regex_syntax::ParserBuilder::new().build().parse(&pattern) {
+        Ok(hir) => match hir.kind() {
+            HirKind::Class(Class::Unicode(c)) => c.clone(),
+            HirKind::Literal(lit) => {
+                let mut c = ClassUnicode::empty();
+                for ch in String::from_utf8_lossy(&lit.0).chars() {
+                    c.push(ClassUnicodeRange::new(ch, ch));
+                }
+                c
+            }
+            _ => ClassUnicode::empty(),
+        },
+        Err(_) => ClassUnicode::empty(),
     }
 }
 
@@ -1384,6 +1409,7 @@ fn to_hir(n: &Node) -> Hir {
         Kind::EmptyMatch => Hir::empty(),
         Kind::Literal { runes, fold } => literal_hir(runes, *fold),
         Kind::Class(c) => class_hir(c.clone()),
+        Kind::MergedClass(v) => class_hir(ClassUnicode::new(v.iter().copied())),
         Kind::AnyCharNotNL => class_hir(not_nl_class()),
         Kind::AnyChar => class_hir(full_class()),
         Kind::BeginLine => look(Look::StartLF),

@@ -620,9 +620,17 @@ fn hostile_sizes() {
         parse(&lots).map(|_| ()).unwrap_err().code,
         "expression too large"
     );
-    // Long input of ordinary text.
+    // Long inputs of ordinary text: these must stay fast (no quadratic merging).
     let long = "ab|".repeat(50_000);
     assert!(parse(&long).is_ok());
+    let distinct: String = (0..20_000u32)
+        .filter_map(|i| char::from_u32(0x4E00 + 2 * i))
+        .map(|c| format!("{c}|"))
+        .collect();
+    assert!(parse(&distinct).is_ok());
+    assert!(parse(&format!("(?i){}", r"\pL".repeat(5_000))).is_ok());
+    assert!(parse(&format!("(?i){}", "k".repeat(1_000_000))).is_ok());
+    assert!(parse(&format!("{}a", "(?:a?)".repeat(10_000))).is_ok());
 }
 
 #[test]
