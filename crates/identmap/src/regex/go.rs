@@ -406,6 +406,8 @@ struct Parser<'a> {
     num_cap: u32,
     /// Nodes allocated (Go's `numRegexp`).
     num_regexp: usize,
+    /// Nodes on Go's free list (reused before allocating).
+    free: usize,
     /// Runes in all pushed nodes (Go's `numRunes`).
     num_runes: usize,
     /// Product of the repeat counts seen (Go's `repeats`).
@@ -424,6 +426,7 @@ impl<'a> Parser<'a> {
             stack: Vec::new(),
             num_cap: 0,
             num_regexp: 0,
+            free: 0,
             num_runes: 0,
             repeats: 0,
             size_tracking: false,
@@ -432,8 +435,23 @@ impl<'a> Parser<'a> {
     }
 
     fn node(&mut self, kind: Kind, flags: u16, subs: Vec<Node>) -> Node {
-        self.num_regexp += 1;
+        self.alloc();
         Node::new(kind, flags, subs)
+    }
+
+    /// Account for Go's `newRegexp`: it takes a node from its free list, or allocates one
+    /// (counted in `numRegexp`, which decides when Go starts checking sizes).
+    fn alloc(&mut self) {
+        if self.free > 0 {
+            self.free -= 1;
+        } else {
+            self.num_regexp += 1;
+        }
+    }
+
+    /// Account for Go's `reuse`: a node goes back to the free list.
+    fn reuse(&mut self, n: usize) {
+        self.free += n;
     }
 
     // ---- limits -------------------------------------------------------------------------
@@ -548,6 +566,7 @@ impl<'a> Parser<'a> {
             return true;
         }
         self.stack.pop();
+        self.reuse(1);
         false
     }
 
@@ -650,6 +669,7 @@ impl<'a> Parser<'a> {
             }
             return Ok(self.node(Kind::EmptyMatch, self.flags, Vec::new()));
         }
+        self.alloc();
         let mut flat = Vec::with_capacity(subs.len());
         for sub in subs {
             let same = match sub.kind {
@@ -659,20 +679,22 @@ impl<'a> Parser<'a> {
             };
             if same {
                 flat.extend(sub.subs);
+                self.reuse(1);
             } else {
                 flat.push(sub);
             }
         }
         if concat {
-            return Ok(self.node(Kind::Concat, self.flags, flat));
+            return Ok(Node::new(Kind::Concat, self.flags, flat));
         }
         let mut flat = self.factor(flat)?;
         if flat.len() == 1 {
             if let Some(only) = flat.pop() {
+                self.reuse(1);
                 return Ok(only);
             }
         }
-        Ok(self.node(Kind::Alternate, self.flags, flat))
+        Ok(Node::new(Kind::Alternate, self.flags, flat))
     }
 
     /// Go's `factor`, rounds 3 and 4: runs of single characters and classes become one class,
@@ -684,10 +706,12 @@ impl<'a> Parser<'a> {
         }
         let mut out: Vec<Node> = Vec::with_capacity(subs.len());
         let mut run: Vec<Node> = Vec::new();
-        let flush = |run: &mut Vec<Node>, out: &mut Vec<Node>| {
+        let mut merged = 0;
+        let mut flush = |run: &mut Vec<Node>, out: &mut Vec<Node>| {
             if run.len() == 1 {
                 out.append(run);
             } else if run.len() > 1 {
+                merged += run.len() - 1;
                 let mut ranges = Vec::new();
                 for n in run.iter() {
                     ranges.extend(n.char_ranges());
@@ -707,6 +731,7 @@ impl<'a> Parser<'a> {
             }
         }
         flush(&mut run, &mut out);
+        self.reuse(merged);
         // Round 4: collapse runs of empty matches.
         let mut res: Vec<Node> = Vec::with_capacity(out.len());
         for sub in out {
@@ -736,6 +761,7 @@ impl<'a> Parser<'a> {
             && self.stack[n - 3].is_char_class()
         {
             if let Some(re1) = self.stack.pop() {
+                self.reuse(1);
                 let add = re1.char_ranges();
                 let re3 = &mut self.stack[n - 3];
                 if let Kind::MergedClass(v) = &mut re3.kind {
@@ -776,7 +802,8 @@ impl<'a> Parser<'a> {
         if cap == 0 {
             self.push(re1)
         } else {
-            let re = self.node(Kind::Capture(cap), re2.flags, vec![re1]);
+            // Go turns the `(` node itself into the capture: no new node.
+            let re = Node::new(Kind::Capture(cap), re2.flags, vec![re1]);
             self.push(re)
         }
     }
@@ -931,6 +958,9 @@ impl<'a> Parser<'a> {
             self.push(re)?;
             return Ok(rest);
         }
+        // Go allocated a class node for the tries above and gives it back.
+        self.alloc();
+        self.reuse(1);
         let (c, rest) = parse_escape(s, pos)?;
         self.literal(c)?;
         Ok(rest)
