@@ -572,6 +572,7 @@ impl<'a> Parser<'a> {
 
     fn literal(&mut self, r: u32) -> PResult<()> {
         let fold = self.flags & FOLD_CASE != 0;
+        let r = if fold { min_fold(r) } else { r };
         let re = self.node(
             Kind::Literal {
                 runes: vec![r],
@@ -646,7 +647,7 @@ impl<'a> Parser<'a> {
             let re = self.node(Kind::EmptyMatch, self.flags, Vec::new());
             return self.push(re);
         }
-        let re = self.collapse(subs, true)?;
+        let re = self.collapse(subs, true, 0)?;
         self.push(re)
     }
 
@@ -657,12 +658,12 @@ impl<'a> Parser<'a> {
             let re = self.node(Kind::NoMatch, self.flags, Vec::new());
             return self.push(re);
         }
-        let re = self.collapse(subs, false)?;
+        let re = self.collapse(subs, false, 0)?;
         self.push(re)
     }
 
     /// Go's `collapse`: a concatenation (or alternation) of `subs`, flattening nested ones.
-    fn collapse(&mut self, subs: Vec<Node>, concat: bool) -> PResult<Node> {
+    fn collapse(&mut self, subs: Vec<Node>, concat: bool, depth: usize) -> PResult<Node> {
         if subs.len() == 1 {
             if let Some(only) = subs.into_iter().next() {
                 return Ok(only);
@@ -687,7 +688,7 @@ impl<'a> Parser<'a> {
         if concat {
             return Ok(Node::new(Kind::Concat, self.flags, flat));
         }
-        let mut flat = self.factor(flat)?;
+        let mut flat = self.factor(flat, depth)?;
         if flat.len() == 1 {
             if let Some(only) = flat.pop() {
                 self.reuse(1);
@@ -697,13 +698,22 @@ impl<'a> Parser<'a> {
         Ok(Node::new(Kind::Alternate, self.flags, flat))
     }
 
-    /// Go's `factor`, rounds 3 and 4: runs of single characters and classes become one class,
-    /// runs of empty matches one empty match. (Rounds 1 and 2, common prefixes, only change the
-    /// shape of the tree, not what it matches.)
-    fn factor(&mut self, subs: Vec<Node>) -> PResult<Vec<Node>> {
+    /// Go's `factor`: common literal prefixes (round 1) and common leading classes (round 2) are
+    /// factored out of the alternatives, runs of single characters and classes become one class
+    /// (round 3), runs of empty matches one empty match (round 4). This shapes the tree, and so
+    /// Go's height and size checks. `depth` counts the nested factorings: each adds a level to
+    /// the tree, so beyond Go's height limit the pattern is rejected without recursing further.
+    fn factor(&mut self, subs: Vec<Node>, depth: usize) -> PResult<Vec<Node>> {
         if subs.len() < 2 {
             return Ok(subs);
         }
+        // Each nested factoring puts a concatenation and an alternation of at least two
+        // alternatives under the one above: past half Go's height limit the result is too tall.
+        if 2 * depth > MAX_HEIGHT as usize {
+            return Err(PErr::Whole(ERR_NESTING_DEPTH));
+        }
+        let subs = self.factor_strings(subs, depth)?;
+        let subs = self.factor_leading(subs, depth)?;
         let mut out: Vec<Node> = Vec::with_capacity(subs.len());
         let mut run: Vec<Node> = Vec::new();
         let mut merged = 0;
@@ -742,6 +752,161 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(res)
+    }
+
+    /// Round 1 of Go's `factor`: `ABC|ABD|AEF` becomes `A(?:B(?:C|D)|EF)`.
+    fn factor_strings(&mut self, subs: Vec<Node>, depth: usize) -> PResult<Vec<Node>> {
+        let mut out: Vec<Node> = Vec::with_capacity(subs.len());
+        let mut run: Vec<Node> = Vec::new();
+        let mut prefix: Vec<u32> = Vec::new();
+        let mut prefix_fold = false;
+        let mut iter = subs.into_iter();
+        loop {
+            let next = iter.next();
+            if let Some(n) = next.as_ref() {
+                let (istr, ifold) = leading_string(n);
+                if ifold == prefix_fold {
+                    let same = prefix.iter().zip(istr).take_while(|(a, b)| a == b).count();
+                    if same > 0 {
+                        prefix.truncate(same);
+                        run.extend(next);
+                        continue;
+                    }
+                }
+            }
+            if run.len() == 1 {
+                out.append(&mut run);
+            } else if run.len() > 1 {
+                let lit = self.node(
+                    Kind::Literal {
+                        runes: prefix.clone(),
+                        fold: prefix_fold,
+                    },
+                    if prefix_fold { FOLD_CASE } else { 0 },
+                    Vec::new(),
+                );
+                let mut suffixes = Vec::with_capacity(run.len());
+                for n in run.drain(..) {
+                    let n = self.remove_leading_string(n, prefix.len());
+                    self.check_limits(&n)?;
+                    suffixes.push(n);
+                }
+                let suffix = self.collapse(suffixes, false, depth + 1)?;
+                let re = self.node(Kind::Concat, 0, vec![lit, suffix]);
+                out.push(re);
+            }
+            let Some(n) = next else { break };
+            let (istr, ifold) = leading_string(&n);
+            prefix = istr.to_vec();
+            prefix_fold = ifold;
+            run.push(n);
+        }
+        Ok(out)
+    }
+
+    /// Go's `removeLeadingString`: drop the first `count` runes of the leading literal.
+    fn remove_leading_string(&mut self, mut re: Node, count: usize) -> Node {
+        if matches!(re.kind, Kind::Concat) && !re.subs.is_empty() {
+            let first = re.subs.remove(0);
+            let first = self.remove_leading_string(first, count);
+            if matches!(first.kind, Kind::EmptyMatch) {
+                self.reuse(1);
+                match re.subs.len() {
+                    0 => {
+                        re.kind = Kind::EmptyMatch;
+                        re.subs.clear();
+                    }
+                    1 => {
+                        self.reuse(1);
+                        if let Some(only) = re.subs.pop() {
+                            return only;
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                re.subs.insert(0, first);
+            }
+            re.recompute();
+            return re;
+        }
+        if let Kind::Literal { runes, .. } = &mut re.kind {
+            runes.drain(..count.min(runes.len()));
+            if runes.is_empty() {
+                re.kind = Kind::EmptyMatch;
+            }
+            re.recompute();
+        }
+        re
+    }
+
+    /// Round 2 of Go's `factor`: alternatives that start with the same class (or fixed repeat
+    /// of a class) share it: `[a-z]x|[a-z]y` becomes `[a-z](?:x|y)`.
+    fn factor_leading(&mut self, subs: Vec<Node>, depth: usize) -> PResult<Vec<Node>> {
+        let mut out: Vec<Node> = Vec::with_capacity(subs.len());
+        let mut run: Vec<Node> = Vec::new();
+        let mut first: Option<Node> = None;
+        let mut iter = subs.into_iter();
+        loop {
+            let next = iter.next();
+            if let (Some(n), Some(f)) = (next.as_ref(), first.as_ref()) {
+                let factorable = f.is_char_class()
+                    || (matches!(f.kind, Kind::Repeat { min, max } if min == max)
+                        && f.subs.first().is_some_and(Node::is_char_class));
+                if factorable && leading_regexp(n).is_some_and(|i| go_equal(f, i)) {
+                    run.extend(next);
+                    continue;
+                }
+            }
+            if run.len() == 1 {
+                out.append(&mut run);
+            } else if run.len() > 1 {
+                let mut suffixes = Vec::with_capacity(run.len());
+                for (j, n) in run.drain(..).enumerate() {
+                    let n = self.remove_leading_regexp(n, j != 0);
+                    self.check_limits(&n)?;
+                    suffixes.push(n);
+                }
+                let suffix = self.collapse(suffixes, false, depth + 1)?;
+                let prefix = first
+                    .take()
+                    .unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, Vec::new()));
+                let re = self.node(Kind::Concat, 0, vec![prefix, suffix]);
+                out.push(re);
+            }
+            let Some(n) = next else { break };
+            first = leading_regexp(&n).cloned();
+            run.push(n);
+        }
+        Ok(out)
+    }
+
+    /// Go's `removeLeadingRegexp`.
+    fn remove_leading_regexp(&mut self, mut re: Node, reuse: bool) -> Node {
+        if matches!(re.kind, Kind::Concat) && !re.subs.is_empty() {
+            if reuse {
+                self.reuse(1);
+            }
+            re.subs.remove(0);
+            match re.subs.len() {
+                0 => {
+                    re.kind = Kind::EmptyMatch;
+                }
+                1 => {
+                    self.reuse(1);
+                    if let Some(only) = re.subs.pop() {
+                        return only;
+                    }
+                }
+                _ => {}
+            }
+            re.recompute();
+            return re;
+        }
+        if reuse {
+            self.reuse(1);
+        }
+        self.node(Kind::EmptyMatch, 0, Vec::new())
     }
 
     fn parse_vertical_bar(&mut self) -> PResult<()> {
@@ -1238,6 +1403,65 @@ fn class_as_literal(c: &ClassUnicode) -> Option<(u32, bool)> {
         }
     }
     None
+}
+
+/// Go's `leadingString`: the literal an alternative starts with, and its fold flag.
+fn leading_string(re: &Node) -> (&[u32], bool) {
+    let re = match re.kind {
+        Kind::Concat => re.subs.first().unwrap_or(re),
+        _ => re,
+    };
+    match &re.kind {
+        Kind::Literal { runes, fold } => (runes, *fold),
+        _ => (&[], false),
+    }
+}
+
+/// Go's `leadingRegexp`: the first piece of an alternative.
+fn leading_regexp(re: &Node) -> Option<&Node> {
+    match re.kind {
+        Kind::EmptyMatch => None,
+        Kind::Concat if !re.subs.is_empty() => re
+            .subs
+            .first()
+            .filter(|s| !matches!(s.kind, Kind::EmptyMatch)),
+        _ => Some(re),
+    }
+}
+
+/// Go's `Regexp.Equal`, for the nodes round 2 of `factor` compares (classes, and fixed repeats
+/// of classes). As in current Go, literals and classes compare their fold flag too.
+fn go_equal(x: &Node, y: &Node) -> bool {
+    let same_fold = x.flags & FOLD_CASE == y.flags & FOLD_CASE;
+    match (&x.kind, &y.kind) {
+        (Kind::Literal { runes: a, .. }, Kind::Literal { runes: b, .. }) => same_fold && a == b,
+        (Kind::Class(_) | Kind::MergedClass(_), Kind::Class(_) | Kind::MergedClass(_)) => {
+            same_fold && x.char_set() == y.char_set()
+        }
+        (Kind::AnyChar, Kind::AnyChar) | (Kind::AnyCharNotNL, Kind::AnyCharNotNL) => true,
+        (Kind::Repeat { min: a, max: b }, Kind::Repeat { min: c, max: d }) => {
+            a == c
+                && b == d
+                && x.flags & NON_GREEDY == y.flags & NON_GREEDY
+                && match (x.subs.first(), y.subs.first()) {
+                    (Some(xs), Some(ys)) => xs.is_char_class() && go_equal(xs, ys),
+                    _ => false,
+                }
+        }
+        _ => false,
+    }
+}
+
+/// Go's `minFoldRune`: the smallest rune simple case folding makes equivalent to `r`.
+fn min_fold(r: u32) -> u32 {
+    let Some(c) = char::from_u32(r) else {
+        return r;
+    };
+    let mut cls = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+    cls.case_fold_simple();
+    cls.ranges()
+        .first()
+        .map_or(r, |x| u32::from(x.start()).min(r))
 }
 
 /// Go's `repeatIsValid`, with an explicit stack.

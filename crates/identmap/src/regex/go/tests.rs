@@ -346,6 +346,21 @@ const MATCH_ROWS: &[(u32, &str, &str, Option<&str>)] = &[
     (0, r"^*(a)", "a", Some("a")),
     (0, r"\b{2}(a)", "a", Some("a")),
     (0, r"(?i)(σ)", "ς", Some("ς")),
+    // Go factors alternations (common literal prefixes, common leading classes); what they
+    // match must not change.
+    (0, r"^(abc|abd|aef|bcx|bcy)$", "aef", Some("aef")),
+    (0, r"^(abc|abd|aef|bcx|bcy)$", "bcy", Some("bcy")),
+    (0, r"^(abc|abd|aef|bcx|bcy)$", "abe", None),
+    (0, r"^(ab|a)(c?)$", "ab", Some("ab")),
+    (0, r"(a|ab)(b*)", "abb", Some("a")),
+    (0, r"^([a-z]x|[a-z]y)$", "qy", Some("qy")),
+    (0, r"^(x{2}a|x{2}b)$", "xxb", Some("xxb")),
+    (0, r"^(?:(?i:A)x|A(\d))$", "a5", None),
+    (0, r"^(?:(?i:A)x|A(\d))$", "A5", Some("5")),
+    (0, r"^(?:(?i)ab|AC)$", "Ac", Some("")),
+    (0, r"^(?:(?i)ab|AC)$", "aB", Some("")),
+    (0, r"^(?:ab|(a)|ac)$", "ac", Some("")),
+    (0, r"^(?:ab|(a)|ac)$", "a", Some("a")),
 ];
 
 #[test]
@@ -596,6 +611,30 @@ fn deep_compile_inner() {
     let re = parse(&deep).expect("999 groups");
     assert_eq!(re.groups, 999);
     assert!(compile(&re.hir).is_ok());
+}
+
+#[test]
+fn factoring_depth() {
+    // `y|xy|xxy|…`: Go's prefix factoring nests one level (a concatenation and an alternation)
+    // per alternative, so long chains exceed Go's height limit.
+    let chain = |n: usize| -> String {
+        (0..n)
+            .map(|k| format!("{}y", "x".repeat(k)))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let re = parse(&chain(499)).expect("height 998");
+    assert!(matches(
+        &format!("^(?:{})$", chain(300)),
+        &format!("{}y", "x".repeat(299))
+    ));
+    assert_eq!(re.groups, 0);
+    assert_eq!(
+        parse(&chain(503)).map(|_| ()).unwrap_err().code,
+        "expression nests too deeply"
+    );
+    let re = parse(&chain(499)).expect("height 998");
+    assert_eq!(re.groups, 0);
 }
 
 #[test]
