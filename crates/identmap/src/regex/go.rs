@@ -647,7 +647,7 @@ impl<'a> Parser<'a> {
             let re = self.node(Kind::EmptyMatch, self.flags, Vec::new());
             return self.push(re);
         }
-        let re = self.collapse(subs, true, 0)?;
+        let re = self.collapse(subs, true)?;
         self.push(re)
     }
 
@@ -658,18 +658,28 @@ impl<'a> Parser<'a> {
             let re = self.node(Kind::NoMatch, self.flags, Vec::new());
             return self.push(re);
         }
-        let re = self.collapse(subs, false, 0)?;
+        let re = self.collapse(subs, false)?;
         self.push(re)
     }
 
     /// Go's `collapse`: a concatenation (or alternation) of `subs`, flattening nested ones.
-    fn collapse(&mut self, subs: Vec<Node>, concat: bool, depth: usize) -> PResult<Node> {
+    fn collapse(&mut self, subs: Vec<Node>, concat: bool) -> PResult<Node> {
         if subs.len() == 1 {
             if let Some(only) = subs.into_iter().next() {
                 return Ok(only);
             }
             return Ok(self.node(Kind::EmptyMatch, self.flags, Vec::new()));
         }
+        let flat = self.flatten(subs, concat);
+        if concat {
+            return Ok(Node::new(Kind::Concat, self.flags, flat));
+        }
+        self.alternation(flat)
+    }
+
+    /// The start of Go's `collapse`: a new node whose children are `subs`, with children of the
+    /// same kind spliced in.
+    fn flatten(&mut self, subs: Vec<Node>, concat: bool) -> Vec<Node> {
         self.alloc();
         let mut flat = Vec::with_capacity(subs.len());
         for sub in subs {
@@ -685,35 +695,110 @@ impl<'a> Parser<'a> {
                 flat.push(sub);
             }
         }
-        if concat {
-            return Ok(Node::new(Kind::Concat, self.flags, flat));
-        }
-        let mut flat = self.factor(flat, depth)?;
-        if flat.len() == 1 {
-            if let Some(only) = flat.pop() {
-                self.reuse(1);
-                return Ok(only);
-            }
-        }
-        Ok(Node::new(Kind::Alternate, self.flags, flat))
+        flat
     }
 
-    /// Go's `factor`: common literal prefixes (round 1) and common leading classes (round 2) are
-    /// factored out of the alternatives, runs of single characters and classes become one class
+    /// The alternation of `subs` (at least two, already flattened), factored like Go's
+    /// `factor`: common literal prefixes (round 1) and common leading classes (round 2) are
+    /// taken out of the alternatives, runs of single characters and classes become one class
     /// (round 3), runs of empty matches one empty match (round 4). This shapes the tree, and so
-    /// Go's height and size checks. `depth` counts the nested factorings: each adds a level to
-    /// the tree, so beyond Go's height limit the pattern is rejected without recursing further.
-    fn factor(&mut self, subs: Vec<Node>, depth: usize) -> PResult<Vec<Node>> {
+    /// Go's height and size checks. Go recurses for the alternatives that share a prefix; here
+    /// an explicit stack of frames does, so that no input can exhaust the Rust stack.
+    fn alternation(&mut self, subs: Vec<Node>) -> PResult<Node> {
+        let items = self.group_strings(subs)?;
+        let mut frames = vec![AltFrame {
+            depth: 0,
+            round: 1,
+            items,
+        }];
+        loop {
+            let Some(top) = frames.last_mut() else {
+                return Ok(Node::new(Kind::EmptyMatch, self.flags, Vec::new()));
+            };
+            let depth = top.depth;
+            // The next shared prefix whose alternatives still need factoring.
+            let pending = top.items.iter_mut().find_map(|item| match item {
+                Item::Pending(prefix, suffixes) => {
+                    let suffixes = std::mem::take(suffixes);
+                    let prefix = std::mem::replace(prefix, Node::new(Kind::EmptyMatch, 0, vec![]));
+                    *item = Item::Waiting(prefix);
+                    Some(suffixes)
+                }
+                _ => None,
+            });
+            if let Some(suffixes) = pending {
+                if suffixes.len() == 1 {
+                    if let Some(only) = suffixes.into_iter().next() {
+                        self.finish_waiting(&mut frames, only);
+                    }
+                    continue;
+                }
+                // Each nested factoring puts a concatenation and an alternation of at least two
+                // alternatives under the one above: past half Go's height limit the result is
+                // too tall.
+                if 2 * (depth + 1) > MAX_HEIGHT as usize {
+                    return Err(PErr::Whole(ERR_NESTING_DEPTH));
+                }
+                let flat = self.flatten(suffixes, false);
+                let items = self.group_strings(flat)?;
+                frames.push(AltFrame {
+                    depth: depth + 1,
+                    round: 1,
+                    items,
+                });
+                continue;
+            }
+            let items = std::mem::take(&mut top.items);
+            let nodes: Vec<Node> = items
+                .into_iter()
+                .filter_map(|item| match item {
+                    Item::Done(n) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            if top.round == 1 {
+                top.round = 2;
+                top.items = self.group_leading(nodes)?;
+                continue;
+            }
+            frames.pop();
+            let mut nodes = self.merge_classes(nodes);
+            let node = if nodes.len() == 1 {
+                self.reuse(1);
+                nodes
+                    .pop()
+                    .unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, vec![]))
+            } else {
+                Node::new(Kind::Alternate, self.flags, nodes)
+            };
+            if frames.is_empty() {
+                return Ok(node);
+            }
+            self.finish_waiting(&mut frames, node);
+        }
+    }
+
+    /// The factored alternatives `suffix` of the waiting prefix in the top frame are done.
+    fn finish_waiting(&mut self, frames: &mut [AltFrame], suffix: Node) {
+        let Some(top) = frames.last_mut() else {
+            return;
+        };
+        let waiting = top.items.iter_mut().find(|i| matches!(i, Item::Waiting(_)));
+        if let Some(item) = waiting {
+            if let Item::Waiting(prefix) =
+                std::mem::replace(item, Item::Done(Node::new(Kind::EmptyMatch, 0, vec![])))
+            {
+                self.alloc();
+                *item = Item::Done(Node::new(Kind::Concat, 0, vec![prefix, suffix]));
+            }
+        }
+    }
+
+    /// Rounds 3 and 4 of Go's `factor`.
+    fn merge_classes(&mut self, subs: Vec<Node>) -> Vec<Node> {
         if subs.len() < 2 {
-            return Ok(subs);
+            return subs;
         }
-        // Each nested factoring puts a concatenation and an alternation of at least two
-        // alternatives under the one above: past half Go's height limit the result is too tall.
-        if 2 * depth > MAX_HEIGHT as usize {
-            return Err(PErr::Whole(ERR_NESTING_DEPTH));
-        }
-        let subs = self.factor_strings(subs, depth)?;
-        let subs = self.factor_leading(subs, depth)?;
         let mut out: Vec<Node> = Vec::with_capacity(subs.len());
         let mut run: Vec<Node> = Vec::new();
         let mut merged = 0;
@@ -751,12 +836,16 @@ impl<'a> Parser<'a> {
                 res.push(sub);
             }
         }
-        Ok(res)
+        res
     }
 
-    /// Round 1 of Go's `factor`: `ABC|ABD|AEF` becomes `A(?:B(?:C|D)|EF)`.
-    fn factor_strings(&mut self, subs: Vec<Node>, depth: usize) -> PResult<Vec<Node>> {
-        let mut out: Vec<Node> = Vec::with_capacity(subs.len());
+    /// Round 1 of Go's `factor`: `ABC|ABD|AEF` becomes `A(?:B(?:C|D)|EF)`. The alternatives
+    /// sharing a prefix are returned as pending, to be factored in turn.
+    fn group_strings(&mut self, subs: Vec<Node>) -> PResult<Vec<Item>> {
+        if subs.len() < 2 {
+            return Ok(subs.into_iter().map(Item::Done).collect());
+        }
+        let mut out: Vec<Item> = Vec::with_capacity(subs.len());
         let mut run: Vec<Node> = Vec::new();
         let mut prefix: Vec<u32> = Vec::new();
         let mut prefix_fold = false;
@@ -775,7 +864,7 @@ impl<'a> Parser<'a> {
                 }
             }
             if run.len() == 1 {
-                out.append(&mut run);
+                out.extend(run.drain(..).map(Item::Done));
             } else if run.len() > 1 {
                 let lit = self.node(
                     Kind::Literal {
@@ -791,9 +880,7 @@ impl<'a> Parser<'a> {
                     self.check_limits(&n)?;
                     suffixes.push(n);
                 }
-                let suffix = self.collapse(suffixes, false, depth + 1)?;
-                let re = self.node(Kind::Concat, 0, vec![lit, suffix]);
-                out.push(re);
+                out.push(Item::Pending(lit, suffixes));
             }
             let Some(n) = next else { break };
             let (istr, ifold) = leading_string(&n);
@@ -841,9 +928,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Round 2 of Go's `factor`: alternatives that start with the same class (or fixed repeat
-    /// of a class) share it: `[a-z]x|[a-z]y` becomes `[a-z](?:x|y)`.
-    fn factor_leading(&mut self, subs: Vec<Node>, depth: usize) -> PResult<Vec<Node>> {
-        let mut out: Vec<Node> = Vec::with_capacity(subs.len());
+    /// of a class) share it: `[a-z]x|[a-z]y` becomes `[a-z](?:x|y)`. The alternatives sharing
+    /// it are returned as pending, to be factored in turn.
+    fn group_leading(&mut self, subs: Vec<Node>) -> PResult<Vec<Item>> {
+        if subs.len() < 2 {
+            return Ok(subs.into_iter().map(Item::Done).collect());
+        }
+        let mut out: Vec<Item> = Vec::with_capacity(subs.len());
         let mut run: Vec<Node> = Vec::new();
         let mut first: Option<Node> = None;
         let mut iter = subs.into_iter();
@@ -859,7 +950,7 @@ impl<'a> Parser<'a> {
                 }
             }
             if run.len() == 1 {
-                out.append(&mut run);
+                out.extend(run.drain(..).map(Item::Done));
             } else if run.len() > 1 {
                 let mut suffixes = Vec::with_capacity(run.len());
                 for (j, n) in run.drain(..).enumerate() {
@@ -867,12 +958,10 @@ impl<'a> Parser<'a> {
                     self.check_limits(&n)?;
                     suffixes.push(n);
                 }
-                let suffix = self.collapse(suffixes, false, depth + 1)?;
                 let prefix = first
                     .take()
                     .unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, Vec::new()));
-                let re = self.node(Kind::Concat, 0, vec![prefix, suffix]);
-                out.push(re);
+                out.push(Item::Pending(prefix, suffixes));
             }
             let Some(n) = next else { break };
             first = leading_regexp(&n).cloned();
@@ -1403,6 +1492,26 @@ fn class_as_literal(c: &ClassUnicode) -> Option<(u32, bool)> {
         }
     }
     None
+}
+
+/// One alternation being factored: a frame of Go's recursion `collapse` → `factor` →
+/// `collapse`.
+struct AltFrame {
+    /// How many factorings this alternation is nested in.
+    depth: usize,
+    /// The round of `factor` whose pending prefixes are being worked on (1 or 2).
+    round: u8,
+    items: Vec<Item>,
+}
+
+/// An alternative of a frame.
+enum Item {
+    /// Finished.
+    Done(Node),
+    /// A shared prefix and the alternatives that follow it, still to be factored.
+    Pending(Node, Vec<Node>),
+    /// A shared prefix whose alternatives are being factored in the frame above.
+    Waiting(Node),
 }
 
 /// Go's `leadingString`: the literal an alternative starts with, and its fold flag.
