@@ -709,6 +709,7 @@ impl<'a> Parser<'a> {
         let mut frames = vec![AltFrame {
             depth: 0,
             round: 1,
+            next: 0,
             items,
         }];
         loop {
@@ -717,16 +718,23 @@ impl<'a> Parser<'a> {
             };
             let depth = top.depth;
             // The next shared prefix whose alternatives still need factoring.
-            let pending = top.items.iter_mut().find_map(|item| match item {
-                Item::Pending(prefix, suffixes) => {
-                    let suffixes = std::mem::take(suffixes);
-                    let prefix = std::mem::replace(prefix, Node::new(Kind::EmptyMatch, 0, vec![]));
-                    *item = Item::Waiting(prefix);
-                    Some(suffixes)
-                }
-                _ => None,
-            });
-            if let Some(suffixes) = pending {
+            let start = top.next.min(top.items.len());
+            let pending =
+                top.items[start..]
+                    .iter_mut()
+                    .enumerate()
+                    .find_map(|(i, item)| match item {
+                        Item::Pending(prefix, suffixes) => {
+                            let suffixes = std::mem::take(suffixes);
+                            let prefix =
+                                std::mem::replace(prefix, Node::new(Kind::EmptyMatch, 0, vec![]));
+                            *item = Item::Waiting(prefix);
+                            Some((start + i, suffixes))
+                        }
+                        _ => None,
+                    });
+            if let Some((at, suffixes)) = pending {
+                top.next = at;
                 if suffixes.len() == 1 {
                     if let Some(only) = suffixes.into_iter().next() {
                         self.finish_waiting(&mut frames, only);
@@ -744,10 +752,12 @@ impl<'a> Parser<'a> {
                 frames.push(AltFrame {
                     depth: depth + 1,
                     round: 1,
+                    next: 0,
                     items,
                 });
                 continue;
             }
+            top.next = 0;
             let items = std::mem::take(&mut top.items);
             let nodes: Vec<Node> = items
                 .into_iter()
@@ -783,8 +793,9 @@ impl<'a> Parser<'a> {
         let Some(top) = frames.last_mut() else {
             return;
         };
-        let waiting = top.items.iter_mut().find(|i| matches!(i, Item::Waiting(_)));
-        if let Some(item) = waiting {
+        let at = top.next;
+        top.next += 1;
+        if let Some(item) = top.items.get_mut(at) {
             if let Item::Waiting(prefix) =
                 std::mem::replace(item, Item::Done(Node::new(Kind::EmptyMatch, 0, vec![])))
             {
@@ -941,10 +952,7 @@ impl<'a> Parser<'a> {
         loop {
             let next = iter.next();
             if let (Some(n), Some(f)) = (next.as_ref(), first.as_ref()) {
-                let factorable = f.is_char_class()
-                    || (matches!(f.kind, Kind::Repeat { min, max } if min == max)
-                        && f.subs.first().is_some_and(Node::is_char_class));
-                if factorable && leading_regexp(n).is_some_and(|i| go_equal(f, i)) {
+                if factorable(f) && leading_regexp(n).is_some_and(|i| go_equal(f, i)) {
                     run.extend(next);
                     continue;
                 }
@@ -964,7 +972,8 @@ impl<'a> Parser<'a> {
                 out.push(Item::Pending(prefix, suffixes));
             }
             let Some(n) = next else { break };
-            first = leading_regexp(&n).cloned();
+            // Only a class, or a fixed repeat of one, is ever shared: keep nothing else.
+            first = leading_regexp(&n).filter(|f| factorable(f)).cloned();
             run.push(n);
         }
         Ok(out)
@@ -1501,6 +1510,8 @@ struct AltFrame {
     depth: usize,
     /// The round of `factor` whose pending prefixes are being worked on (1 or 2).
     round: u8,
+    /// Index of the item waiting for (or the first that may need) factoring.
+    next: usize,
     items: Vec<Item>,
 }
 
@@ -1524,6 +1535,13 @@ fn leading_string(re: &Node) -> (&[u32], bool) {
         Kind::Literal { runes, fold } => (runes, *fold),
         _ => (&[], false),
     }
+}
+
+/// Whether round 2 of Go's `factor` may share `f`: a class, or a fixed repeat of one.
+fn factorable(f: &Node) -> bool {
+    f.is_char_class()
+        || (matches!(f.kind, Kind::Repeat { min, max } if min == max)
+            && f.subs.first().is_some_and(Node::is_char_class))
 }
 
 /// Go's `leadingRegexp`: the first piece of an alternative.

@@ -673,6 +673,12 @@ fn hostile_sizes() {
         .map(|c| format!("{c}|"))
         .collect();
     assert!(parse(&distinct).is_ok());
+    // Many alternatives sharing prefixes in pairs.
+    let pairs: String = (0..10_000u32)
+        .filter_map(|i| char::from_u32(0x4E00 + i))
+        .map(|c| format!("{c}a|{c}b|"))
+        .collect();
+    assert!(matches(&format!("^(?:{pairs}z)$"), "\u{4E05}b"));
     assert!(parse(&format!("(?i){}", r"\pL".repeat(5_000))).is_ok());
     assert!(parse(&format!("(?i){}", "k".repeat(1_000_000))).is_ok());
     assert!(parse(&format!("{}a", "(?:a?)".repeat(10_000))).is_ok());
