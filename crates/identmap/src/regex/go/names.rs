@@ -47,7 +47,7 @@ pub(super) fn canonical_name(name: &str) -> String {
 
 /// Go's `unicode.Categories` (keys as written there, all already canonical, plus `Cn`).
 /// Go's `C` is `Cc | Cf | Co | Cs` (it does not contain unassigned code points).
-const CATEGORIES: &[(&str, Table)] = &[
+pub(super) const CATEGORIES: &[(&str, Table)] = &[
     ("C", Table::Gc(&["Cc", "Cf", "Co"])),
     ("Cc", Table::Gc(&["Cc"])),
     ("Cf", Table::Gc(&["Cf"])),
@@ -89,7 +89,7 @@ const CATEGORIES: &[(&str, Table)] = &[
 
 /// Go's `unicode.CategoryAliases` (the `gc` rows of `PropertyValueAliases.txt`), keyed by their
 /// canonical names, mapped to the `CATEGORIES` key.
-const CATEGORY_ALIASES: &[(&str, &str)] = &[
+pub(super) const CATEGORY_ALIASES: &[(&str, &str)] = &[
     ("Casedletter", "LC"),
     ("Closepunctuation", "Pe"),
     ("Cntrl", "Cc"),
@@ -135,7 +135,7 @@ const CATEGORY_ALIASES: &[(&str, &str)] = &[
 ];
 
 /// Go's `unicode.Scripts` keys that `regex-syntax` (Unicode 16) also has.
-const SCRIPTS: &[&str] = &[
+pub(super) const SCRIPTS: &[&str] = &[
     "Adlam",
     "Ahom",
     "Anatolian_Hieroglyphs",
@@ -309,7 +309,8 @@ const SCRIPTS: &[&str] = &[
 ];
 
 /// Scripts new in Unicode 17 (Go 1.27 has them; `regex-syntax` 0.8.12 does not).
-const SCRIPTS_17: &[&str] = &["Beria_Erfe", "Chisoi", "Sidetic", "Tai_Yo", "Tolong_Siki"];
+pub(super) const SCRIPTS_17: &[&str] =
+    &["Beria_Erfe", "Chisoi", "Sidetic", "Tai_Yo", "Tolong_Siki"];
 
 /// Go's `unicodeTable`: resolve a `\p{name}` name (without any leading `^`), or `None` if Go
 /// rejects it.

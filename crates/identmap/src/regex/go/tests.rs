@@ -576,6 +576,49 @@ fn difference_table_errors() {
 }
 
 #[test]
+fn unicode_names_resolve() {
+    use super::names::{CATEGORIES, CATEGORY_ALIASES, SCRIPTS, SCRIPTS_17};
+    let mut bad = Vec::new();
+    let mut check = |name: &str, empty: bool| {
+        for form in [
+            format!(r"\p{{{name}}}"),
+            format!(r"\P{{{name}}}"),
+            format!(r"(?i)[\p{{^{name}}}]"),
+        ] {
+            match parse(&form) {
+                Ok(re) => {
+                    let is_empty = re.hir.properties().minimum_len().is_none();
+                    if form.starts_with(r"\p") && is_empty != empty {
+                        bad.push(format!("{form}: empty = {is_empty}"));
+                    }
+                }
+                Err(e) => bad.push(format!("{form}: {e}")),
+            }
+        }
+    };
+    for (name, _) in CATEGORIES {
+        check(name, *name == "Cs");
+    }
+    for (alias, _) in CATEGORY_ALIASES {
+        check(alias, *alias == "Surrogate");
+    }
+    for name in SCRIPTS {
+        check(name, false);
+        check(&name.to_lowercase(), false);
+        check(&name.replace('_', " "), false);
+    }
+    for name in SCRIPTS_17 {
+        check(name, true);
+    }
+    for name in [
+        "Any", "Assigned", "ASCII", "LC", "L", "Zl", "Zp", "Letter", "punct", "digit",
+    ] {
+        check(name, false);
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
 fn nesting_depth() {
     // Row 27: 999 capture groups are accepted, 1000 are not; 1001 `(?:` levels are fine.
     let nest = |open: &str, n: usize| format!("{}a{}", open.repeat(n), ")".repeat(n));
