@@ -7,14 +7,22 @@
 //!   ``error parsing regexp: <code>: `<fragment>` ``.
 //!
 //! The parser follows the structure of Go's own (`regexp/syntax/parse.go`): a flat stack of
-//! parsed pieces with pseudo-entries for `(` and `|`, literal strings built incrementally, and
-//! alternations of single characters merged into classes. That is what makes Go's limits come
-//! out the same: the height of the tree (`expression nests too deeply`), the compiled-size
-//! estimate (`expression too large`), and the repeat-count product (`invalid repeat count`).
-//! The pattern text is never handed to `regex-syntax`'s parser; only Unicode tables are taken
-//! from `regex-syntax`, by parsing a generated `\p{…}` for a name Go accepts.
+//! parsed pieces with pseudo-entries for `(` and `|`, literal strings built incrementally,
+//! alternations factored (common prefixes taken out, single characters merged into classes), and
+//! Go's free-list node count. That is what makes Go's limits come out the same: the height of
+//! the tree (`expression nests too deeply`), the compiled-size estimate (`expression too
+//! large`), and the repeat-count product (`invalid repeat count`). The parse itself never
+//! recurses deeper than Go's height limit (1000) on the Rust stack.
 //!
-//! Known gap: the Unicode tables are `regex-syntax`'s (Unicode 16) where Go 1.27 uses Unicode 17.
+//! The pattern text is never handed to `regex-syntax`'s parser; only Unicode tables are taken
+//! from `regex-syntax`, by parsing a generated `\p{…}` for a name Go accepts (see [`names`]).
+//!
+//! Known gaps:
+//! * the Unicode tables are `regex-syntax`'s (Unicode 16) where Go 1.27 uses Unicode 17: the
+//!   scripts new in Unicode 17 are accepted but empty, and characters first assigned in Unicode
+//!   17 are in no category;
+//! * compiling a `Hir` nested close to Go's limit (999 capture groups) recurses in
+//!   `regex-automata`'s compiler, which needs more than a 2 MiB thread stack in debug builds.
 
 mod names;
 #[cfg(test)]
@@ -1197,7 +1205,7 @@ impl<'a> Parser<'a> {
                 let start = pos + 2;
                 let (end, next) = match s.get(start..).and_then(|t| t.find("\\E")) {
                     Some(i) => (start + i, start + i + 2),
-                    None => (len_of(s), len_of(s)),
+                    None => (s.len(), s.len()),
                 };
                 let lit = s.get(start..end).unwrap_or_default();
                 for c in lit.chars() {
@@ -1474,10 +1482,6 @@ fn rs_table(query: &str) -> ClassUnicode {
         },
         Err(_) => ClassUnicode::empty(),
     }
-}
-
-fn len_of(s: &str) -> usize {
-    s.len()
 }
 
 /// Go's `push` turns a class of one character into a literal, and a class of exactly one
