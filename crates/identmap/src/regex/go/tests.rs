@@ -758,3 +758,119 @@ fn quote_meta_like_go() {
     assert!(matches(&q, "a.b(c)"));
     assert!(!matches(&q, "axb(c)"));
 }
+
+/// Go's own `invalidRegexps` (parse_test.go) that a Rust `&str` can hold, with the code Go gives.
+#[test]
+fn go_invalid_regexps() {
+    let cases: Vec<(String, &str)> = vec![
+        ("(".into(), "missing closing )"),
+        (")".into(), "unexpected )"),
+        ("(a".into(), "missing closing )"),
+        ("a)".into(), "unexpected )"),
+        ("(a))".into(), "unexpected )"),
+        ("(a|b|".into(), "missing closing )"),
+        ("a|b|)".into(), "unexpected )"),
+        ("(a|b|))".into(), "unexpected )"),
+        ("(a|b".into(), "missing closing )"),
+        ("a|b)".into(), "unexpected )"),
+        ("(a|b))".into(), "unexpected )"),
+        ("[a-z".into(), "missing closing ]"),
+        ("([a-z)".into(), "missing closing ]"),
+        ("[a-z)".into(), "missing closing ]"),
+        ("([a-z]))".into(), "unexpected )"),
+        ("x{1001}".into(), "invalid repeat count"),
+        ("x{9876543210}".into(), "invalid repeat count"),
+        ("x{2,1}".into(), "invalid repeat count"),
+        ("x{1,9876543210}".into(), "invalid repeat count"),
+        ("(?P<name>a".into(), "missing closing )"),
+        ("(?P<name>".into(), "missing closing )"),
+        ("(?P<name".into(), "invalid named capture"),
+        ("(?P<x y>a)".into(), "invalid named capture"),
+        ("(?P<>a)".into(), "invalid named capture"),
+        ("(?<name>a".into(), "missing closing )"),
+        ("(?<name>".into(), "missing closing )"),
+        ("(?<name".into(), "invalid named capture"),
+        ("(?<x y>a)".into(), "invalid named capture"),
+        ("(?<>a)".into(), "invalid named capture"),
+        ("[a-Z]".into(), "invalid character class range"),
+        ("(?i)[a-Z]".into(), "invalid character class range"),
+        (r"\Q\E*".into(), "missing argument to repetition operator"),
+        ("a{100000}".into(), "invalid repeat count"),
+        ("a{100000,}".into(), "invalid repeat count"),
+        (
+            "((((((((((x{2}){2}){2}){2}){2}){2}){2}){2}){2}){2})".into(),
+            "invalid repeat count",
+        ),
+        (
+            format!("{}{}", "(".repeat(1000), ")".repeat(1000)),
+            "expression nests too deeply",
+        ),
+        (
+            format!("{}{}", "(?:".repeat(1000), ")*".repeat(1000)),
+            "expression nests too deeply",
+        ),
+        (
+            format!("({}){{1000}}", "(xx?)".repeat(1000)),
+            "expression too large",
+        ),
+        ("(xx?){1000}".repeat(1000), "expression too large"),
+        (r"\pL".repeat(27_000), "expression too large"),
+        // Perl-only rejections (Go's onlyPOSIX list).
+        ("a++".into(), "invalid nested repetition operator"),
+        ("a**".into(), "invalid nested repetition operator"),
+        ("a?*".into(), "invalid nested repetition operator"),
+        ("a+*".into(), "invalid nested repetition operator"),
+        ("a{1}{1}".into(), "invalid nested repetition operator"),
+        (r"\8".into(), "invalid escape sequence"),
+        (r"\C".into(), "invalid escape sequence"),
+        ("(?i)(?z)".into(), "invalid or unsupported Perl syntax"),
+    ];
+    let mut bad = Vec::new();
+    for (pattern, code) in &cases {
+        match parse(pattern) {
+            Ok(_) => bad.push(format!("{:.60?}: accepted, want {code}", pattern)),
+            Err(e) if e.code != *code => {
+                bad.push(format!("{:.60?}: {}, want {code}", pattern, e.code));
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Patterns from Go's own parse tests that Go accepts, with a match each.
+#[test]
+fn go_valid_regexps() {
+    let cases: &[(&str, &str, bool)] = &[
+        (r"a{,2}", "a{,2}", true),
+        (r"\Q+|*?{[\E", "+|*?{[", true),
+        (r"^\Q\\E$", "\\", true),
+        (r"^\Qa\E*$", "aaa", true),
+        (r"^\Q\\\E$", "\\\\", true),
+        (r"^\Qab\E*$", "abb", true),
+        (r"^\Qab\E*$", "abab", false),
+        (r"^\p{^Braille}$", "a", true),
+        (r"^\P{^Braille}$", "⠁", true),
+        (r"^[[:word:]]$", "_", true),
+        (r"^[[:^alpha:]]$", "1", true),
+        (r"^(?i)\W$", "k", false),
+        (r"^[^\x00-\x{10FFFF}]$", "a", false),
+        (r"^(?:[a-c]|[b-d])$", "d", true),
+        (r"^(?:abc|abd|aef|bcx|bcy)$", "bcx", true),
+        (r"^(?:a(?:b(?:c|d)|ef)|bc[xy])$", "abd", true),
+        (r"^(?U)(?:a+?)$", "aa", true),
+        (r"^(?:x{2}){3}$", "xxxxxx", true),
+        (r"^(?:x{2}){3}$", "xxxxx", false),
+        (r"^(?:[ab]c|[ab]d)$", "bd", true),
+        (r"^\x{10FFFF}$", "\u{10FFFF}", true),
+        (r"^[\x{D7FF}-\x{E000}]+$", "\u{D7FF}\u{E000}", true),
+    ];
+    let mut bad = Vec::new();
+    for &(pattern, hay, want) in cases {
+        let got = run(pattern, hay);
+        if got.as_ref().map(Option::is_some) != Ok(want) {
+            bad.push(format!("{pattern:?} on {hay:?}: want {want}, got {got:?}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
