@@ -874,3 +874,73 @@ fn go_valid_regexps() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Random patterns over syntax where Go and `regex-syntax` agree: no panics, and the same
+/// matches and group spans as `regex-syntax`'s own parse (this checks the factoring and the
+/// `Hir` built, not acceptance).
+#[test]
+fn random_patterns_agree_with_regex_syntax() {
+    const TOKENS: &[&str] = &[
+        "a", "b", "ab", ".", "*", "+", "?", "*?", "|", "(", ")", "(?:", "[ab]", "[^a]", "^", "$",
+        "{2}", "{1,2}", "{0}", "(?i)", "A", "(?s)", "(?m)", "\\b", "[a-b]", "(?U)", "bb",
+    ];
+    let mut hays: Vec<String> = vec![String::new()];
+    let mut frontier = vec![String::new()];
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for h in &frontier {
+            for c in ['a', 'b', 'A', '\n'] {
+                next.push(format!("{h}{c}"));
+            }
+        }
+        hays.extend(next.iter().cloned());
+        frontier = next;
+    }
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut bad = Vec::new();
+    let mut compared = 0;
+    for _ in 0..3000 {
+        let len = 1 + rand(8);
+        let pattern: String = (0..len).map(|_| TOKENS[rand(TOKENS.len())]).collect();
+        let Ok(mine) = parse(&pattern) else { continue };
+        let Ok(theirs) = regex_syntax::ParserBuilder::new().build().parse(&pattern) else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (compile(&mine.hir), compile(&theirs)) else {
+            bad.push(format!("{pattern:?}: does not compile"));
+            continue;
+        };
+        compared += 1;
+        let mut ca = a.create_captures();
+        let mut cb = b.create_captures();
+        for h in &hays {
+            a.captures(h.as_str(), &mut ca);
+            b.captures(h.as_str(), &mut cb);
+            let sa = (
+                ca.get_match().map(|m| m.range()),
+                ca.get_group(1).map(|s| s.range()),
+            );
+            let sb = (
+                cb.get_match().map(|m| m.range()),
+                cb.get_group(1).map(|s| s.range()),
+            );
+            if sa != sb {
+                bad.push(format!("{pattern:?} on {h:?}: {sa:?} vs {sb:?}"));
+                break;
+            }
+        }
+    }
+    assert!(compared > 300, "only {compared} compared");
+    assert!(
+        bad.is_empty(),
+        "{} of {compared}:\n{}",
+        bad.len(),
+        bad[..bad.len().min(30)].join("\n")
+    );
+}
