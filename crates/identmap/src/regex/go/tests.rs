@@ -944,3 +944,46 @@ fn random_patterns_agree_with_regex_syntax() {
         bad[..bad.len().min(30)].join("\n")
     );
 }
+
+/// Random text over the characters that mean something to the parser: never a panic, errors
+/// always carry a span inside the pattern, and whatever is accepted compiles and runs.
+#[test]
+fn random_text_never_panics() {
+    const CHARS: &[char] = &[
+        '\\', '(', ')', '[', ']', '{', '}', '^', '$', '.', '*', '+', '?', '|', ':', '-', '<', '>',
+        '\'', '=', '!', ',', 'p', 'P', 'x', 'Q', 'E', 'L', 'u', 'i', 's', 'm', 'U', 'd', 'w', 'b',
+        'z', 'A', '0', '1', '2', '7', '9', 'a', 'é', '\u{212A}', '_', '&', '~', ' ', 'n',
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut accepted = 0;
+    for _ in 0..8_000 {
+        let len = 1 + rand(14);
+        let pattern: String = (0..len).map(|_| CHARS[rand(CHARS.len())]).collect();
+        match parse(&pattern) {
+            Ok(re) => {
+                accepted += 1;
+                if let Ok(m) = compile(&re.hir) {
+                    let _ = m.is_match("a{b}\\ é_K");
+                }
+            }
+            Err(e) => {
+                assert!(
+                    e.span.start <= e.span.end && e.span.end <= pattern.len(),
+                    "{pattern:?}: {e:?}"
+                );
+                assert!(
+                    pattern.contains(e.fragment.as_str()),
+                    "{pattern:?}: fragment {:?}",
+                    e.fragment
+                );
+            }
+        }
+    }
+    assert!(accepted > 400, "{accepted}");
+}
