@@ -1036,10 +1036,10 @@ impl<'a> Parser<'a> {
                 let add = re1.char_ranges();
                 let re3 = &mut self.stack[n - 3];
                 if let Kind::MergedClass(v) = &mut re3.kind {
-                    v.extend(add);
+                    add.into_iter().for_each(|r| append_range(v, r));
                 } else {
                     let mut v = re3.char_ranges();
-                    v.extend(add);
+                    add.into_iter().for_each(|r| append_range(&mut v, r));
                     re3.kind = Kind::MergedClass(v);
                     re3.subs.clear();
                     re3.recompute();
@@ -1482,6 +1482,27 @@ fn rs_table(query: &str) -> ClassUnicode {
         },
         Err(_) => ClassUnicode::empty(),
     }
+}
+
+/// Go's `appendRange`: add `r` to the ranges `v`, widening the last or next-to-last range when
+/// `r` overlaps or touches it (so merging `a|b|c|…` stays small, as in Go).
+fn append_range(v: &mut Vec<ClassUnicodeRange>, r: ClassUnicodeRange) {
+    let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+    let n = v.len();
+    for i in [1, 2] {
+        if n >= i {
+            let last = v[n - i];
+            let (rlo, rhi) = (u32::from(last.start()), u32::from(last.end()));
+            if lo <= rhi + 1 && rlo <= hi + 1 {
+                let (a, b) = (lo.min(rlo), hi.max(rhi));
+                if let (Some(a), Some(b)) = (char::from_u32(a), char::from_u32(b)) {
+                    v[n - i] = ClassUnicodeRange::new(a, b);
+                    return;
+                }
+            }
+        }
+    }
+    v.push(r);
 }
 
 /// Go's `push` turns a class of one character into a literal, and a class of exactly one
