@@ -108,7 +108,9 @@ impl fmt::Display for Decision {
         match self {
             Decision::Allow => f.write_str("allow"),
             Decision::Deny => f.write_str("deny"),
-            Decision::Unsupported { reason, location } => write!(f, "unsupported ({location}: {reason})"),
+            Decision::Unsupported { reason, location } => {
+                write!(f, "unsupported ({location}: {reason})")
+            }
         }
     }
 }
@@ -186,8 +188,12 @@ impl fmt::Display for TraceStep {
             StepResult::Allowed => f.write_str("allowed"),
             StepResult::SystemUserMismatch => f.write_str("system user does not match"),
             StepResult::RoleMismatch => f.write_str("system user matches, database user does not"),
-            StepResult::NotAMember => f.write_str("system user matches, requested role is not a member"),
-            StepResult::RoleRegexMismatch => f.write_str("system user matches, database-user regex does not"),
+            StepResult::NotAMember => {
+                f.write_str("system user matches, requested role is not a member")
+            }
+            StepResult::RoleRegexMismatch => {
+                f.write_str("system user matches, database-user regex does not")
+            }
             StepResult::Error(e) => write!(f, "error, denied: {e}"),
             StepResult::Unsupported(r) => write!(f, "unsupported: {r}"),
         }
@@ -258,7 +264,14 @@ impl IdentFile {
     /// assert_eq!(old.check("m", "alice", "+pgo_grp", false, &roles).decision(), &Decision::Allow);
     /// ```
     #[must_use]
-    pub fn check(&self, map: &str, system_user: &str, requested_role: &str, case_insensitive: bool, roles: &Roles) -> Check {
+    pub fn check(
+        &self,
+        map: &str,
+        system_user: &str,
+        requested_role: &str,
+        case_insensitive: bool,
+        roles: &Roles,
+    ) -> Check {
         let s = system_user.as_bytes();
         let r_full = requested_role.as_bytes();
         let r = &r_full[..r_full.len().min(MAX_NAME)];
@@ -275,7 +288,12 @@ impl IdentFile {
                     Step::Stop(t, decision, message) => {
                         trace.push(t);
                         log.extend(message);
-                        return Check { decision, log, trace, loaded };
+                        return Check {
+                            decision,
+                            log,
+                            trace,
+                            loaded,
+                        };
                     }
                 }
             }
@@ -284,7 +302,12 @@ impl IdentFile {
             "no match in usermap \"{map}\" for user \"{}\" authenticated as \"{system_user}\"",
             lossy(r)
         ));
-        Check { decision: Decision::Deny, log, trace, loaded }
+        Check {
+            decision: Decision::Deny,
+            log,
+            trace,
+            loaded,
+        }
     }
 
     fn check_line(&self, line: &MapLine, s: &[u8], r: &[u8], ci: bool, roles: &Roles) -> Step {
@@ -298,16 +321,35 @@ impl IdentFile {
         };
         let unsupported = |mut step: TraceStep, reason: String, tok: &Token| {
             step.result = StepResult::Unsupported(reason.clone());
-            Step::Stop(step, Decision::Unsupported { reason, location: tok.location().clone() }, None)
+            Step::Stop(
+                step,
+                Decision::Unsupported {
+                    reason,
+                    location: tok.location().clone(),
+                },
+                None,
+            )
         };
         let Some(re) = &line.system_regex else {
             let sys = line.system_user.text().as_bytes();
-            let eq = if ci { sys.eq_ignore_ascii_case(s) } else { sys == s };
+            let eq = if ci {
+                sys.eq_ignore_ascii_case(s)
+            } else {
+                sys == s
+            };
             if !eq {
                 return Step::Next(step);
             }
             step.system_user_matched = true;
-            return self.check_role(step, line, line.database_user.text().as_bytes(), false, r, ci, roles);
+            return self.check_role(
+                step,
+                line,
+                line.database_user.text().as_bytes(),
+                false,
+                r,
+                ci,
+                roles,
+            );
         };
         let Some(compiled) = &re.compiled else {
             let reason = format!(
@@ -323,7 +365,9 @@ impl IdentFile {
             return Step::Next(step);
         };
         step.system_user_matched = true;
-        step.captures = (0..caps.group_len()).map(|g| caps.get_group(g).map(|sp| Span::new(sp.start, sp.end))).collect();
+        step.captures = (0..caps.group_len())
+            .map(|g| caps.get_group(g).map(|sp| Span::new(sp.start, sp.end)))
+            .collect();
         let db = line.database_user.text();
         let substitute = match version {
             Version::V15 => true,
@@ -345,7 +389,10 @@ impl IdentFile {
             return Step::Stop(step, Decision::Deny, Some(m));
         }
         if let Some((risk, _)) = re.capture_risk() {
-            let reason = format!("regular expression \"{}\": capture group 1 may differ from PostgreSQL's ({risk})", re.pattern());
+            let reason = format!(
+                "regular expression \"{}\": capture group 1 may differ from PostgreSQL's ({risk})",
+                re.pattern()
+            );
             return unsupported(step, reason, &line.system_user);
         }
         match longest_end(re, s, whole.start()) {
@@ -358,7 +405,10 @@ impl IdentFile {
                 return unsupported(step, reason, &line.system_user);
             }
             None => {
-                let reason = format!("regular expression \"{}\": cannot verify the leftmost-longest match", re.pattern());
+                let reason = format!(
+                    "regular expression \"{}\": cannot verify the leftmost-longest match",
+                    re.pattern()
+                );
                 return unsupported(step, reason, &line.system_user);
             }
         }
@@ -388,7 +438,13 @@ impl IdentFile {
         ci: bool,
         roles: &Roles,
     ) -> Step {
-        let literal = |name: &[u8]| if ci { name.eq_ignore_ascii_case(r) } else { name == r };
+        let literal = |name: &[u8]| {
+            if ci {
+                name.eq_ignore_ascii_case(r)
+            } else {
+                name == r
+            }
+        };
         let tok = &line.database_user;
         let (ok, miss) = if self.version() == Version::V15 || substituted {
             (literal(name), StepResult::RoleMismatch)
@@ -404,9 +460,19 @@ impl IdentFile {
                     re.unsupported().map_or("cannot be evaluated", |u| u.0)
                 );
                 step.result = StepResult::Unsupported(reason.clone());
-                return Step::Stop(step, Decision::Unsupported { reason, location: tok.location().clone() }, None);
+                return Step::Stop(
+                    step,
+                    Decision::Unsupported {
+                        reason,
+                        location: tok.location().clone(),
+                    },
+                    None,
+                );
             };
-            (compiled.is_match(Input::new(r)), StepResult::RoleRegexMismatch)
+            (
+                compiled.is_match(Input::new(r)),
+                StepResult::RoleRegexMismatch,
+            )
         } else {
             (literal(name), StepResult::RoleMismatch)
         };
@@ -437,10 +503,16 @@ fn longest_end(re: &Regex, hay: &[u8], start: usize) -> Option<usize> {
         .build_from_hir(hir)
         .ok()?;
     let dfa = DFA::builder()
-        .configure(DFA::config().match_kind(MatchKind::All).cache_capacity(1 << 20))
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::All)
+                .cache_capacity(1 << 20),
+        )
         .build_from_nfa(nfa)
         .ok()?;
     let mut cache = dfa.create_cache();
     let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
-    dfa.try_search_fwd(&mut cache, &input).ok()?.map(|hm| hm.offset())
+    dfa.try_search_fwd(&mut cache, &input)
+        .ok()?
+        .map(|hm| hm.offset())
 }

@@ -18,7 +18,6 @@ pub(crate) struct TokLine {
     pub(crate) error: Option<LoadError>,
 }
 
-
 pub(crate) struct Loader<'r> {
     resolver: &'r dyn FileResolver,
     version: Version,
@@ -32,13 +31,26 @@ struct FileCtx {
 
 impl<'r> Loader<'r> {
     pub(crate) fn new(resolver: &'r dyn FileResolver, version: Version) -> Loader<'r> {
-        Loader { resolver, version, sources: Vec::new() }
+        Loader {
+            resolver,
+            version,
+            sources: Vec::new(),
+        }
     }
 
     /// Tokenize the text of `path` (already read) at nesting `depth`, appending its lines to `out`.
-    pub(crate) fn tokenize_file(&mut self, path: &str, text: String, depth: usize, out: &mut Vec<TokLine>) {
+    pub(crate) fn tokenize_file(
+        &mut self,
+        path: &str,
+        text: String,
+        depth: usize,
+        out: &mut Vec<TokLine>,
+    ) {
         let path: Arc<str> = Arc::from(path);
-        let ctx = FileCtx { path: path.clone(), depth };
+        let ctx = FileCtx {
+            path: path.clone(),
+            depth,
+        };
         // Tokenize before storing the text, so that a nested file is stored after its includer.
         let mut lines = Vec::new();
         for line in joined_lines(&text) {
@@ -51,7 +63,11 @@ impl<'r> Loader<'r> {
     }
 
     fn tokenize_line(&mut self, ctx: &FileCtx, line: &JoinedLine, out: &mut Vec<TokLine>) {
-        let location = Location { file: ctx.path.clone(), line: line.line_number, span: line.span };
+        let location = Location {
+            file: ctx.path.clone(),
+            line: line.line_number,
+            span: line.span,
+        };
         let mut fields: Vec<Field> = Vec::new();
         let mut error: Option<LoadError> = None;
         let mut pos = 0;
@@ -66,7 +82,9 @@ impl<'r> Loader<'r> {
             return;
         }
         if error.is_none() && fields.len() == 2 && self.version.has_includes() {
-            if let (Some(first), Some(second)) = (fields[0].tokens.first(), fields[1].tokens.first()) {
+            if let (Some(first), Some(second)) =
+                (fields[0].tokens.first(), fields[1].tokens.first())
+            {
                 let target = second.text.clone();
                 let span = second.location.span;
                 let err = match first.text.as_str() {
@@ -81,14 +99,21 @@ impl<'r> Loader<'r> {
                         error = Some(LoadError {
                             kind,
                             message,
-                            location: Location { span, ..location.clone() },
+                            location: Location {
+                                span,
+                                ..location.clone()
+                            },
                         });
                     }
                     None => {}
                 }
             }
         }
-        out.push(TokLine { location, fields, error });
+        out.push(TokLine {
+            location,
+            fields,
+            error,
+        });
     }
 
     /// `next_field_expand`: one field of comma-separated tokens, `@file`s expanded.
@@ -112,13 +137,26 @@ impl<'r> Loader<'r> {
                     last = raw.end;
                     let span = line.source_span(raw.start, raw.end);
                     let text = String::from_utf8_lossy(&raw.text).into_owned();
-                    let location = Location { file: ctx.path.clone(), line: line.line_number, span };
+                    let location = Location {
+                        file: ctx.path.clone(),
+                        line: line.line_number,
+                        span,
+                    };
                     if !raw.quoted && text.len() > 1 && text.starts_with('@') {
-                        if let Err((kind, message)) = self.expand_file(ctx, &text[1..], &mut tokens) {
-                            *error = Some(LoadError { kind, message, location });
+                        if let Err((kind, message)) = self.expand_file(ctx, &text[1..], &mut tokens)
+                        {
+                            *error = Some(LoadError {
+                                kind,
+                                message,
+                                location,
+                            });
                         }
                     } else {
-                        tokens.push(Token { text, quoted: raw.quoted, location });
+                        tokens.push(Token {
+                            text,
+                            quoted: raw.quoted,
+                            location,
+                        });
                     }
                     if !comma || error.is_some() {
                         break;
@@ -132,7 +170,10 @@ impl<'r> Loader<'r> {
                         location: Location {
                             file: ctx.path.clone(),
                             line: line.line_number,
-                            span: Span::new(line.source_span(start, start + 1).start, line.span.end),
+                            span: Span::new(
+                                line.source_span(start, start + 1).start,
+                                line.span.end,
+                            ),
                         },
                     });
                     break;
@@ -197,7 +238,10 @@ impl<'r> Loader<'r> {
             } else {
                 LoadErrorKind::CannotOpen
             };
-            (kind, format!("could not open file \"{path}\": {}", e.reason()))
+            (
+                kind,
+                format!("could not open file \"{path}\": {}", e.reason()),
+            )
         })
     }
 
@@ -210,9 +254,20 @@ impl<'r> Loader<'r> {
         out: &mut Vec<TokLine>,
     ) -> Option<(LoadErrorKind, String)> {
         let path = absolute_location(name, &ctx.path);
-        match self.open(&path, ctx.depth + 1) {
+        self.include_path(ctx, &path, missing_ok, out)
+    }
+
+    /// `tokenize_include_file` of an already resolved path.
+    fn include_path(
+        &mut self,
+        ctx: &FileCtx,
+        path: &str,
+        missing_ok: bool,
+        out: &mut Vec<TokLine>,
+    ) -> Option<(LoadErrorKind, String)> {
+        match self.open(path, ctx.depth + 1) {
             Ok(text) => {
-                self.tokenize_file(&path, text, ctx.depth + 1, out);
+                self.tokenize_file(path, text, ctx.depth + 1, out);
                 None
             }
             Err((LoadErrorKind::FileNotFound, _)) if missing_ok => None,
@@ -221,14 +276,30 @@ impl<'r> Loader<'r> {
     }
 
     /// `include_dir`: `GetConfFilesInDir`, then every file in strcmp order, errors joined.
-    fn include_dir(&mut self, ctx: &FileCtx, name: &str, out: &mut Vec<TokLine>) -> Option<(LoadErrorKind, String)> {
-        if name.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
-            return Some((LoadErrorKind::CannotOpen, "empty configuration directory name".to_string()));
+    fn include_dir(
+        &mut self,
+        ctx: &FileCtx,
+        name: &str,
+        out: &mut Vec<TokLine>,
+    ) -> Option<(LoadErrorKind, String)> {
+        if name
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            return Some((
+                LoadErrorKind::CannotOpen,
+                "empty configuration directory name".to_string(),
+            ));
         }
         let dir = absolute_location(name, &ctx.path);
         let names = match self.resolver.read_dir(&dir) {
             Ok(names) => names,
-            Err(_) => return Some((LoadErrorKind::CannotOpen, format!("could not open directory \"{dir}\""))),
+            Err(_) => {
+                return Some((
+                    LoadErrorKind::CannotOpen,
+                    format!("could not open directory \"{dir}\""),
+                ))
+            }
         };
         let mut paths: Vec<String> = names
             .into_iter()
@@ -239,7 +310,7 @@ impl<'r> Loader<'r> {
         let mut errors: Vec<String> = Vec::new();
         let mut kind = LoadErrorKind::CannotOpen;
         for path in paths {
-            if let Some((k, message)) = self.include_file(ctx, &path, false, out) {
+            if let Some((k, message)) = self.include_path(ctx, &path, false, out) {
                 kind = k;
                 errors.push(message);
             }
