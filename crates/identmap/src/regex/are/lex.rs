@@ -118,7 +118,17 @@ fn digit_value(c: u8) -> Option<u32> {
 
 impl<'a> Lexer<'a> {
     pub(super) fn new(pat: &'a [u8], pos: usize, ctx: Ctx, advf: bool, expanded: bool) -> Self {
-        Lexer { pat, pos, ctx, advf, expanded, cur: Tok::Empty, start: pos, last: Tok::Empty, nsubexp: 0 }
+        Lexer {
+            pat,
+            pos,
+            ctx,
+            advf,
+            expanded,
+            cur: Tok::Empty,
+            start: pos,
+            last: Tok::Empty,
+            nsubexp: 0,
+        }
     }
 
     fn eos(&self) -> bool {
