@@ -606,3 +606,17 @@ fn deep_nesting_and_huge_input_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn capture_indices_survive_zero_repetition() {
+    check_match(b"^(a){0}(b)$", b"b", b"!");
+    let (are, re) = compile(b"^(a){0}(b)$");
+    assert_eq!(are.groups, 2);
+    let mut caps = re.create_captures();
+    re.captures(b"b", &mut caps);
+    assert_eq!(caps.get_group(2).map(|s| s.range()), Some(0..1));
+    assert_eq!(
+        re.group_info().group_len(regex_automata::PatternID::ZERO),
+        3
+    );
+}
