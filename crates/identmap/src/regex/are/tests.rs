@@ -620,3 +620,25 @@ fn capture_indices_survive_zero_repetition() {
         3
     );
 }
+
+#[test]
+fn record_patterns_capture_risk() {
+    let risky = ["^(a|ab)(c|bcd)(d*)$", "Y*?([0-9]{1,3})", "(a|ab)(c|bcd)?/"];
+    let unsupported = ["^(?=al)(.*)$", "^(?!adm)(.*)$", "(?<=@)(.*)$", r"^(a)\1$"];
+    let mut patterns: Vec<&str> = RECORDS.iter().map(|r| r.0).collect();
+    patterns.extend(unsupported);
+    for p in patterns {
+        let r = parse(p.as_bytes()).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+        if unsupported.contains(&p) {
+            assert!(r.hir.is_none(), "{p:?}: should be unsupported");
+            continue;
+        }
+        assert!(r.hir.is_some(), "{p:?}: should be translated");
+        assert_eq!(
+            r.capture_risk.is_some(),
+            risky.contains(&p),
+            "{p:?}: capture risk {:?}",
+            r.capture_risk
+        );
+    }
+}
