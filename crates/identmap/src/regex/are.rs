@@ -27,7 +27,7 @@ use crate::Span;
 use lex::{Ctx, La, Lexer, Tok};
 
 /// Deepest group nesting identmap translates (PostgreSQL has no such limit).
-pub(crate) const DEPTH_LIMIT: usize = 150;
+pub(crate) const DEPTH_LIMIT: usize = 32;
 /// Largest estimated expansion (in characters/assertions, after bounded repetitions are
 /// unrolled) identmap translates.
 pub(crate) const SIZE_LIMIT: u64 = 200_000;
@@ -893,7 +893,7 @@ fn size(node: &Node) -> u64 {
         Node::Alt(v, _) => v.iter().map(size).fold(1, u64::saturating_add),
         Node::Cap(_, sub) => size(sub).saturating_add(2),
         Node::Repeat { min, max, sub, .. } => {
-            let copies = u64::from(max.unwrap_or(*min)).max(1) + 1;
+            let copies = u64::from(max.unwrap_or(*min)).max(1);
             size(sub).saturating_mul(copies).saturating_add(1)
         }
     }
@@ -908,8 +908,9 @@ fn width(node: &Node) -> Option<u64> {
             .iter()
             .try_fold(0u64, |acc, n| width(n).map(|w| acc.saturating_add(w))),
         Node::Alt(v, _) => {
-            let first = width(v.first()?)?;
-            v.iter().all(|n| width(n) == Some(first)).then_some(first)
+            let mut widths = v.iter().map(width);
+            let first = widths.next()??;
+            widths.all(|w| w == Some(first)).then_some(first)
         }
         Node::Cap(_, sub) => width(sub),
         Node::Repeat { min, max, sub, .. } => {

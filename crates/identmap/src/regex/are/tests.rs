@@ -582,8 +582,23 @@ fn deep_nesting_and_huge_input_do_not_panic() {
             .map_err(|e| e.reason),
         Err("parentheses () not balanced")
     );
-    let ok_depth = "(".repeat(100) + "a" + &")".repeat(100);
+    let ok_depth = "(".repeat(DEPTH_LIMIT) + "a" + &")".repeat(DEPTH_LIMIT);
     compile(ok_depth.as_bytes());
+    let too_deep = "(?:".repeat(DEPTH_LIMIT + 1) + "a" + &")".repeat(DEPTH_LIMIT + 1);
+    assert!(parse(too_deep.as_bytes()).is_ok_and(|r| r.hir.is_none()));
+    // Nested alternations and quantifiers at the depth limit: analysis stays fast.
+    let nested_alt = "(?:".repeat(DEPTH_LIMIT - 1) + "a" + &"|bc)*".repeat(DEPTH_LIMIT - 1);
+    compile(format!("^({nested_alt})$").as_bytes());
+    // Worst case for the compiler's recursion (capture, repetition and alternation on every
+    // level): beyond the limit it is refused, at the limit it compiles on a test thread's stack
+    // (2 MiB; in debug builds about 100 such levels overflow it).
+    let nested = "((".repeat(DEPTH_LIMIT) + "a" + &"|b)*x|bc)*?".repeat(DEPTH_LIMIT);
+    let r = parse(nested.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.hir.is_none());
+    let nested = "((".repeat(DEPTH_LIMIT / 2) + "a" + &"|b)*x|bc)*?".repeat(DEPTH_LIMIT / 2);
+    compile(nested.as_bytes());
+    let nested_alt = "(".repeat(DEPTH_LIMIT - 1) + "a" + &"|b)".repeat(DEPTH_LIMIT - 1) + "x*";
+    compile(nested_alt.as_bytes());
     let wide = "a|".repeat(50_000);
     assert!(parse(wide.as_bytes()).is_ok());
     let big = parse(b"(a{255}){255}").unwrap_or_else(|e| panic!("{e}"));
