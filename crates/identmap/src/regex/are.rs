@@ -527,7 +527,11 @@ impl<'a> Parser<'a> {
     }
 
     fn top(&mut self) -> &mut Frame {
-        // `frames` always holds the top-level frame.
+        // `frames` always holds the top-level frame; keep that true even if it were not.
+        if self.frames.is_empty() {
+            self.frames
+                .push(Frame::new(FrameKind::Top, Span::empty(0), false, true));
+        }
         let last = self.frames.len() - 1;
         &mut self.frames[last]
     }
