@@ -657,3 +657,234 @@ fn record_patterns_capture_risk() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cross-check against the oracle records themselves.
+
+/// The tokens of one `pg_ident.conf` line (spec §3), each with its "first character was a quote"
+/// flag. Commas separate tokens like blanks (lines where that matters are skipped by callers).
+fn tokens(line: &str) -> Vec<(String, bool)> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b',') {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'#' {
+            return out;
+        }
+        let quoted = b[i] == b'"';
+        let mut tok = Vec::new();
+        let mut in_quotes = false;
+        while i < b.len() {
+            let c = b[i];
+            if in_quotes {
+                if c == b'"' {
+                    if b.get(i + 1) == Some(&b'"') {
+                        tok.push(b'"');
+                        i += 1;
+                    } else {
+                        in_quotes = false;
+                    }
+                } else {
+                    tok.push(c);
+                }
+            } else if c == b'"' {
+                in_quotes = true;
+            } else if matches!(c, b' ' | b'\t' | b'\r' | b',' | b'#') {
+                break;
+            } else {
+                tok.push(c);
+            }
+            i += 1;
+        }
+        out.push((String::from_utf8_lossy(&tok).into_owned(), quoted));
+    }
+}
+
+/// Logical lines of a file (backslash continuation, spec §2).
+fn lines(config: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::new();
+    for l in config.lines() {
+        let l = l.trim_end_matches(['\r', '\n']);
+        if let Some(head) = l.strip_suffix('\\') {
+            acc.push_str(head);
+        } else {
+            acc.push_str(l);
+            out.push(core::mem::take(&mut acc));
+        }
+    }
+    if !acc.is_empty() {
+        out.push(acc);
+    }
+    out
+}
+
+fn records() -> Vec<serde_json::Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/conformance/postgres.jsonl"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
+#[test]
+fn oracle_parse_records() {
+    let mut checked = 0;
+    for r in records() {
+        if r["kind"] != "parse" || r.get("files").is_some() {
+            continue;
+        }
+        let version = r["version"].as_u64().unwrap_or(0);
+        let config = r["config"].as_str().unwrap_or_default();
+        let expect = &r["expect"];
+        let errors: Vec<&str> = match expect {
+            serde_json::Value::Object(o) => match &o["parse_error"] {
+                serde_json::Value::String(s) => vec![s.as_str()],
+                serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+                _ => vec![],
+            },
+            _ => vec![],
+        };
+        for e in &errors {
+            let Some(rest) = e.strip_prefix("invalid regular expression \"") else {
+                continue;
+            };
+            let Some(cut) = rest.rfind("\": ") else {
+                continue;
+            };
+            let (re, reason) = (&rest[..cut], &rest[cut + 3..]);
+            let got = parse(re.as_bytes()).map(|_| ()).map_err(|e| e.reason);
+            assert_eq!(got, Err(reason), "{}: {re:?}", r["id"]);
+            checked += 1;
+        }
+        if expect == "parsed" {
+            for line in lines(config) {
+                let t = tokens(&line);
+                for (i, (tok, _)) in t.iter().enumerate().skip(1).take(2) {
+                    if i == 2 && version < 16 {
+                        continue;
+                    }
+                    if let Some(re) = tok.strip_prefix('/') {
+                        assert!(
+                            parse(re.as_bytes()).is_ok(),
+                            "{}: {re:?} should compile",
+                            r["id"]
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{checked} regexes checked");
+    assert!(checked > 100, "only {checked} regexes checked");
+}
+
+/// The map decision for a one-line map whose system-user field is a regex, as identmap would
+/// take it from this module's output; `None` when the record needs more than this module
+/// (role membership, several lines) or when the pattern is flagged.
+fn decide(r: &serde_json::Value) -> Option<bool> {
+    let version = r["version"].as_u64()?;
+    let ci = r["case_insensitive"].as_bool().unwrap_or(false);
+    let sys = r["system_user"].as_str()?.as_bytes();
+    let db = r["db_user"].as_str()?;
+    let ls: Vec<Vec<(String, bool)>> = lines(r["config"].as_str()?)
+        .iter()
+        .map(|l| tokens(l))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let [line] = ls.as_slice() else { return None };
+    let [map, (sys_field, _), (db_field, db_quoted)] = line.as_slice() else {
+        return None;
+    };
+    if map.0 != r["map"].as_str()? {
+        return Some(false);
+    }
+    let eq = |a: &str, b: &str| {
+        if ci {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    let Some(re) = sys_field.strip_prefix('/') else {
+        // A literal system-user field: no substitution.
+        if !eq(sys_field, r["system_user"].as_str()?) {
+            return Some(false);
+        }
+        if version >= 16 && !db_quoted && (db_field.starts_with('+') || db_field == "all") {
+            return None;
+        }
+        if let Some(dbre) = db_field.strip_prefix('/').filter(|_| version >= 16) {
+            let (_, dbregex) = compile(dbre.as_bytes());
+            return Some(dbregex.is_match(db.as_bytes()));
+        }
+        return Some(eq(db_field, db));
+    };
+    let are = parse(re.as_bytes()).ok()?;
+    let hir = are.hir.clone()?;
+    let regex = crate::regex::compile(&hir).ok()?;
+    let mut caps = regex.create_captures();
+    regex.captures(sys, &mut caps);
+    if !caps.is_match() {
+        return Some(false);
+    }
+    if version >= 16 && !db_quoted {
+        if db_field.starts_with('+') {
+            return None;
+        }
+        if db_field == "all" {
+            return Some(true);
+        }
+    }
+    if version >= 16 {
+        if let Some(dbre) = db_field.strip_prefix('/') {
+            let (_, dbregex) = compile(dbre.as_bytes());
+            return Some(dbregex.is_match(db.as_bytes()));
+        }
+    }
+    let Some(at) = db_field.find("\\1") else {
+        return Some(eq(db_field, db));
+    };
+    if are.capture_risk.is_some() {
+        return None;
+    }
+    // No group 1, or group 1 not taking part: PostgreSQL denies.
+    let Some(g1) = caps.get_group(1) else {
+        return Some(false);
+    };
+    let text = String::from_utf8_lossy(&sys[g1.range()]);
+    let name = format!("{}{}{}", &db_field[..at], text, &db_field[at + 2..]);
+    Some(eq(&name, db))
+}
+
+#[test]
+fn oracle_match_records() {
+    let mut decided = 0;
+    for r in records() {
+        if r["kind"] != "match" || r.get("files").is_some() {
+            continue;
+        }
+        let config = r["config"].as_str().unwrap_or_default();
+        if !config.contains('/') {
+            continue;
+        }
+        if let Some(allow) = decide(&r) {
+            let want = r["expect"] == "allow";
+            assert_eq!(
+                allow, want,
+                "{} {} {} -> {}",
+                r["version"], r["id"], r["system_user"], r["db_user"]
+            );
+            decided += 1;
+        }
+    }
+    eprintln!("{decided} match records decided");
+    assert!(decided > 300, "only {decided} records decided");
+}
