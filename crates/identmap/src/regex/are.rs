@@ -12,10 +12,15 @@
 //!   elements and equivalence classes including the POSIX character names), `\d \s \w \D \S \W`,
 //!   anchors `^ $ \A \Z`, word constraints `\m \M \y \Y [[:<:]] [[:>:]]`, groups, `(?:…)`, `(?#…)`
 //!   comments, all quantifiers (greedy and non-greedy), the `***=` and `***:` directors, the
-//!   embedded options `b c e i m n p q s t w x` (ERE mode via `e` too).
+//!   embedded options `c e i m n p q s t w x` (`e` switches to ERE syntax, also translated).
 //! * Accepted but not translatable (`hir: None`, see [`Unsupported`]): back-references inside
 //!   the pattern, lookahead and lookbehind, BRE mode (`(?b)`), nesting deeper than
 //!   [`DEPTH_LIMIT`], patterns whose expansion exceeds [`SIZE_LIMIT`].
+//! * Which text group 1 captures: ARE picks the longest (or, for a non-greedy RE, the shortest)
+//!   match at the leftmost start and then resolves subexpressions left to right, each longest or
+//!   shortest; the `Hir` is matched leftmost-first. A static analysis sets
+//!   [`AreRegex::capture_risk`] unless group 1 provably comes out the same once the overall spans
+//!   agree (see the field's documentation for what the caller must still compare).
 
 mod lex;
 
