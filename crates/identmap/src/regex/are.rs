@@ -12,9 +12,10 @@
 //!   elements and equivalence classes including the POSIX character names), `\d \s \w \D \S \W`,
 //!   anchors `^ $ \A \Z`, word constraints `\m \M \y \Y [[:<:]] [[:>:]]`, groups, `(?:…)`, `(?#…)`
 //!   comments, all quantifiers (greedy and non-greedy), the `***=` and `***:` directors, the
-//!   embedded options `c e i m n p q s t w x` (`e` switches to ERE syntax, also translated).
+//!   embedded options `b c e i m n p q s t w x` (`e` and `b` switch to ERE and BRE syntax, both
+//!   translated too).
 //! * Accepted but not translatable (`hir: None`, see [`Unsupported`]): back-references inside
-//!   the pattern, lookahead and lookbehind, BRE mode (`(?b)`), nesting deeper than
+//!   the pattern, lookahead and lookbehind, nesting deeper than
 //!   [`DEPTH_LIMIT`], patterns whose expansion exceeds [`SIZE_LIMIT`].
 //! * Which text group 1 captures: ARE picks the longest (or, for a non-greedy RE, the shortest)
 //!   match at the leftmost start and then resolves subexpressions left to right, each longest or
@@ -586,7 +587,7 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 Tok::RParen if self.frames.len() == 1 => {
-                    if self.lx.advf {
+                    if self.lx.advf || self.lx.bre {
                         return Err(self.error(lex::EPAREN));
                     }
                     // ERE: an unmatched `)` is an ordinary character.
@@ -1098,18 +1099,7 @@ pub(crate) fn parse(pattern: &[u8]) -> Result<AreRegex, AreError> {
         unsupported: None,
         frames: vec![Frame::new(FrameKind::Top, Span::empty(0), false, false)],
     };
-    if !flags.quote && !flags.extended {
-        return Ok(AreRegex {
-            hir: None,
-            groups: 0,
-            unsupported: Some(Unsupported {
-                construct: "basic-RE mode (embedded option b)".to_owned(),
-                span: Span::new(0, start),
-            }),
-            capture_risk: None,
-            prefers_shortest: false,
-        });
-    }
+    p.lx.bre = !flags.quote && !flags.extended;
     let root = p.run()?;
     let groups = p.lx.nsubexp as usize;
     let mut unsupported = p.unsupported;

@@ -94,6 +94,8 @@ pub(super) struct Lexer<'a> {
     pub(super) ctx: Ctx,
     /// ARE extensions (`REG_ADVF`); off in ERE mode (`(?e)`).
     pub(super) advf: bool,
+    /// Basic-RE syntax (`(?b)`).
+    pub(super) bre: bool,
     pub(super) expanded: bool,
     pub(super) cur: Tok,
     /// Where `cur` starts.
@@ -123,6 +125,7 @@ impl<'a> Lexer<'a> {
             pos,
             ctx,
             advf,
+            bre: false,
             expanded,
             cur: Tok::Empty,
             start: pos,
@@ -195,9 +198,14 @@ impl<'a> Lexer<'a> {
                 Ctx::Bound => match c {
                     b'0'..=b'9' => Tok::Digit(u32::from(c - b'0')),
                     b',' => Tok::Comma,
-                    b'}' => {
+                    b'}' if !self.bre => {
                         self.ctx = Ctx::Ere;
                         Tok::RBrace(self.greedy())
+                    }
+                    b'\\' if self.bre && self.peek() == Some(b'}') => {
+                        self.pos += 1;
+                        self.ctx = Ctx::Ere;
+                        Tok::RBrace(true)
                     }
                     _ => return Err(self.error(BADBR)),
                 },
@@ -216,6 +224,7 @@ impl<'a> Lexer<'a> {
                         Tok::Plain(u32::from(c))
                     }
                 }
+                Ctx::Ere if self.bre => self.bre_token(c)?,
                 Ctx::Ere => match self.ere_token(c)? {
                     Some(t) => t,
                     None => continue, // a (?#...) comment
@@ -273,6 +282,50 @@ impl<'a> Lexer<'a> {
                         Tok::CClass
                     }
                     _ => Tok::Plain(u32::from(c)),
+                }
+            }
+            _ => Tok::Plain(u32::from(c)),
+        })
+    }
+
+    /// A main-context token in basic-RE syntax.
+    fn bre_token(&mut self, c: u8) -> Result<Tok, AreError> {
+        let at_start = matches!(self.last, Tok::Empty | Tok::LParen(_));
+        Ok(match c {
+            b'*' if at_start || self.last == Tok::Caret => Tok::Plain(u32::from(c)),
+            b'*' => Tok::Star(true),
+            b'[' => match self.ere_token(c)? {
+                Some(t) => t,
+                None => Tok::Plain(u32::from(c)),
+            },
+            b'.' => Tok::Dot,
+            b'^' if at_start => Tok::Caret,
+            b'$' => {
+                if self.expanded {
+                    self.skip();
+                }
+                if self.eos() || (self.peek() == Some(b'\\') && self.peek_at(1) == Some(b')')) {
+                    Tok::Dollar
+                } else {
+                    Tok::Plain(u32::from(c))
+                }
+            }
+            b'\\' => {
+                let Some(d) = self.peek() else {
+                    return Err(self.error(EESCAPE));
+                };
+                self.pos += 1;
+                match d {
+                    b'{' => {
+                        self.ctx = Ctx::Bound;
+                        Tok::LBrace
+                    }
+                    b'(' => Tok::LParen(true),
+                    b')' => Tok::RParen,
+                    b'<' => Tok::WordStart,
+                    b'>' => Tok::WordEnd,
+                    b'1'..=b'9' => Tok::Backref(u32::from(d - b'0')),
+                    _ => Tok::Plain(u32::from(d)),
                 }
             }
             _ => Tok::Plain(u32::from(c)),

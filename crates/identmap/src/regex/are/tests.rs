@@ -325,6 +325,28 @@ const MATCHES: &[(&str, &[u8], &str)] = &[
     ("(?e)^a)$", b"a)", "+"),
     (r"(?e)^[\d]+$", b"\\d", "+"),
     ("(?e)^(a|b)+$", b"abba", "+"),
+    // BRE mode.
+    ("(?b)^a*$", b"aaa", "+"),
+    ("(?b)*a", b"*a", "+"),
+    ("(?b)^*a", b"*a", "+"),
+    (r"(?b)\(*a\)", b"*a", "=*a"),
+    (r"(?b)^\(a\)*b$", b"aab", "=a"),
+    (r"(?b)^a\{2\}$", b"aa", "+"),
+    (r"(?b)^a\{2\}$", b"a", "-"),
+    (r"(?b)^a\{1,\}$", b"aaa", "+"),
+    ("(?b)^a+?|b$", b"a+?|b", "+"),
+    ("(?b)^a$b", b"a$b", "+"),
+    (r"(?b)\(a$\)", b"a", "=a"),
+    ("(?b)a^b", b"a^b", "+"),
+    (r"(?b)\(^a\)", b"ab", "=a"),
+    (r"(?b)\<a\>", b"x a y", "+"),
+    (r"(?b)\<a\>", b"xa", "-"),
+    ("(?b)^(a)$", b"(a)", "+"),
+    ("(?b)^a{2}$", b"a{2}", "+"),
+    (r"(?b)^[\d]$", b"\\", "+"),
+    (r"(?b)^\d$", b"d", "+"),
+    ("(?bi)^A$", b"a", "+"),
+    ("(?bx)^a b$", b"ab", "+"),
 ];
 
 /// Patterns PostgreSQL rejects, with its reason.
@@ -426,6 +448,16 @@ const ERRORS: &[(&str, &str)] = &[
     ("(?e)a*?", "quantifier operand invalid"),
     ("(?e)a\\", "invalid escape \\ sequence"),
     ("(?e)(?:a)", "quantifier operand invalid"),
+    (r"(?b)\(a", "parentheses () not balanced"),
+    (r"(?b)a\)", "parentheses () not balanced"),
+    (r"(?b)a\{2", "braces {} not balanced"),
+    (r"(?b)a\{2}", "invalid repetition count(s)"),
+    (r"(?b)a\{2,1\}", "invalid repetition count(s)"),
+    ("(?b)a\\", "invalid escape \\ sequence"),
+    (r"(?b)\1", "invalid backreference number"),
+    ("(?b)a**", "quantifier operand invalid"),
+    (r"(?b)\{1\}", "quantifier operand invalid"),
+    ("(?b)[a", "brackets [] not balanced"),
 ];
 
 const UNSUPPORTED: &[&str] = &[
@@ -435,7 +467,7 @@ const UNSUPPORTED: &[&str] = &[
     "(?<=@)(.*)$",
     "(?<!@)(.*)$",
     "(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)\\11",
-    "(?b)a",
+    "(?b)\\(a\\)\\1",
     "((a{255}){255}){255}",
 ];
 
