@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use regex_automata::hybrid::dfa::DFA;
 use regex_automata::nfa::thompson;
 use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::{Hir, HirKind};
 
 use super::parse::{IdentFile, MapLine, Regex};
 use super::{Location, Token, Version};
@@ -395,12 +396,14 @@ impl IdentFile {
             );
             return unsupported(step, reason, &line.system_user);
         }
-        match longest_end(re, s, whole.start()) {
+        let greedy = re.hir.as_ref().and_then(greediness).unwrap_or(true);
+        match preferred_end(re, s, whole.start(), greedy) {
             Some(end) if end == whole.end() => {}
             Some(_) => {
                 let reason = format!(
-                    "regular expression \"{}\": the leftmost-longest match PostgreSQL uses differs from the leftmost-first one",
-                    re.pattern()
+                    "regular expression \"{}\": the {} match PostgreSQL uses differs from the leftmost-first one",
+                    re.pattern(),
+                    if greedy { "leftmost-longest" } else { "leftmost-shortest" }
                 );
                 return unsupported(step, reason, &line.system_user);
             }
@@ -491,8 +494,22 @@ fn is_member_check(tok: &Token) -> bool {
     !tok.is_quoted() && tok.text().starts_with('+')
 }
 
-/// The end of the longest match of `re` starting at `start` in `hay`.
-fn longest_end(re: &Regex, hay: &[u8], start: usize) -> Option<usize> {
+/// ARE's greediness of a whole regex: a branch takes that of its first quantified atom with one,
+/// alternation is always greedy, atoms and constraints have none (`None`).
+fn greediness(hir: &Hir) -> Option<bool> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+        HirKind::Capture(c) => greediness(&c.sub),
+        HirKind::Repetition(r) if r.max == Some(r.min) => greediness(&r.sub),
+        HirKind::Repetition(r) => Some(r.greedy),
+        HirKind::Concat(items) => items.iter().find_map(greediness),
+        HirKind::Alternation(_) => Some(true),
+    }
+}
+
+/// The end of the longest (`greedy`) or shortest match of `re` starting at `start` in `hay`: the
+/// overall match ARE reports.
+fn preferred_end(re: &Regex, hay: &[u8], start: usize, greedy: bool) -> Option<usize> {
     let hir = re.hir.as_ref()?;
     let nfa = thompson::Compiler::new()
         .configure(
@@ -511,7 +528,10 @@ fn longest_end(re: &Regex, hay: &[u8], start: usize) -> Option<usize> {
         .build_from_nfa(nfa)
         .ok()?;
     let mut cache = dfa.create_cache();
-    let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
+    let input = Input::new(hay)
+        .range(start..)
+        .anchored(Anchored::Yes)
+        .earliest(!greedy);
     dfa.try_search_fwd(&mut cache, &input)
         .ok()?
         .map(|hm| hm.offset())
