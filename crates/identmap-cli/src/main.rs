@@ -1,2 +1,110 @@
-//! The `identmap` command-line tool.
-fn main() {}
+//! The `identmap` command-line tool: check, evaluate and explain identity maps offline.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cmd_check;
+mod cmd_eval;
+mod cmd_map;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Check, evaluate and explain identity maps (CockroachDB `server.identity_map.configuration`,
+/// PostgreSQL `pg_ident.conf`) offline.
+#[derive(Debug, Parser)]
+#[command(name = "identmap", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Which dialect a file is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DialectArg {
+    /// `postgres` for files named `*.conf`, `cockroach` otherwise.
+    Auto,
+    /// CockroachDB `server.identity_map.configuration` (a plain map or a `.sql` file).
+    Cockroach,
+    /// PostgreSQL `pg_ident.conf`.
+    Postgres,
+}
+
+/// Output format of `map`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Human-readable text.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Options shared by the commands that read a map.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DialectOpts {
+    /// The dialect of the file.
+    #[arg(long, value_enum, default_value = "auto")]
+    dialect: DialectArg,
+    /// PostgreSQL major version (postgres dialect).
+    #[arg(long, default_value = "16", value_parser = clap::value_parser!(u8).range(15..=18))]
+    pg_version: u8,
+    /// Cockroach dialect: the case-sensitive matching of older releases (default: the
+    /// case-insensitive matching of current CockroachDB).
+    #[arg(long)]
+    case_sensitive: bool,
+}
+
+impl DialectOpts {
+    pub(crate) fn resolve(&self, file: &str) -> DialectArg {
+        match self.dialect {
+            DialectArg::Auto if std::path::Path::new(file).extension().is_some_and(|e| e == "conf") => {
+                DialectArg::Postgres
+            }
+            DialectArg::Auto => DialectArg::Cockroach,
+            d => d,
+        }
+    }
+
+    pub(crate) fn case(&self) -> identmap::cockroach::CaseMode {
+        if self.case_sensitive {
+            identmap::cockroach::CaseMode::Sensitive
+        } else {
+            identmap::cockroach::CaseMode::Insensitive
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse a map and report every problem with its location. Exit 1 on errors.
+    Check {
+        /// The map file (`-` for stdin); a `.sql` file of `SET CLUSTER SETTING` statements is
+        /// read too.
+        file: String,
+        #[command(flatten)]
+        dialect: DialectOpts,
+    },
+    /// Map an identity through a map: which database users it may log in as, and why.
+    Map(cmd_map::MapArgs),
+    /// Batch evaluation: JSON records in (one per line), one JSON result per line out.
+    Eval {
+        /// The records (`-` or nothing for stdin).
+        #[arg(default_value = "-")]
+        file: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check { file, dialect } => cmd_check::run(file, dialect),
+        Command::Map(args) => cmd_map::run(args),
+        Command::Eval { file } => cmd_eval::run(file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("identmap: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

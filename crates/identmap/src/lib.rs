@@ -18,12 +18,20 @@
 #![warn(missing_debug_implementations)]
 
 pub mod cockroach;
+mod fold;
 mod goquote;
+mod matcher;
 mod normalize;
 pub mod postgres;
 mod regex;
 mod span;
 pub mod sql;
 
+pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
 pub use normalize::normalize_username;
 pub use span::{LineIndex, Span};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,4 +1,30 @@
-//! `identmap eval`: batch evaluation of JSON records (the format of the conformance records),
-//! one JSON result per record.
+//! `identmap eval`: batch evaluation of JSON records — the records of the conformance corpus
+//! (`testdata/conformance/*.jsonl`) — one JSON result per record. `expect*` fields are ignored.
+//!
+//! This is a stable interface for tooling; the shapes are documented in the README.
 
+pub mod cockroach;
 pub mod postgres;
+
+use serde_json::{json, Value};
+
+/// Evaluate one input line. Never panics: a line that is not a JSON object, or a record of an
+/// unknown dialect, gives `{"ok":false,"error":…}`.
+#[must_use]
+pub fn eval_line(line: &str) -> Value {
+    match serde_json::from_str::<Value>(line) {
+        Ok(record) => eval_record(&record),
+        Err(e) => json!({"ok": false, "error": format!("not a JSON record: {e}")}),
+    }
+}
+
+/// Evaluate one parsed record.
+#[must_use]
+pub fn eval_record(record: &Value) -> Value {
+    match record.get("dialect").and_then(Value::as_str) {
+        Some("cockroach") => cockroach::eval(record, None, cockroach::Engine::Matcher),
+        Some("postgres") => postgres::eval(record),
+        Some(other) => json!({"ok": false, "error": format!("unknown dialect {other:?}")}),
+        None => json!({"ok": false, "error": "record has no string field \"dialect\""}),
+    }
+}

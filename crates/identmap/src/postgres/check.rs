@@ -189,12 +189,8 @@ impl fmt::Display for TraceStep {
             StepResult::Allowed => f.write_str("allowed"),
             StepResult::SystemUserMismatch => f.write_str("system user does not match"),
             StepResult::RoleMismatch => f.write_str("system user matches, database user does not"),
-            StepResult::NotAMember => {
-                f.write_str("system user matches, requested role is not a member")
-            }
-            StepResult::RoleRegexMismatch => {
-                f.write_str("system user matches, database-user regex does not")
-            }
+            StepResult::NotAMember => f.write_str("system user matches, requested role is not a member"),
+            StepResult::RoleRegexMismatch => f.write_str("system user matches, database-user regex does not"),
             StepResult::Error(e) => write!(f, "error, denied: {e}"),
             StepResult::Unsupported(r) => write!(f, "unsupported: {r}"),
         }
@@ -289,12 +285,7 @@ impl IdentFile {
                     Step::Stop(t, decision, message) => {
                         trace.push(t);
                         log.extend(message);
-                        return Check {
-                            decision,
-                            log,
-                            trace,
-                            loaded,
-                        };
+                        return Check { decision, log, trace, loaded };
                     }
                 }
             }
@@ -303,12 +294,7 @@ impl IdentFile {
             "no match in usermap \"{map}\" for user \"{}\" authenticated as \"{system_user}\"",
             lossy(r)
         ));
-        Check {
-            decision: Decision::Deny,
-            log,
-            trace,
-            loaded,
-        }
+        Check { decision: Decision::Deny, log, trace, loaded }
     }
 
     fn check_line(&self, line: &MapLine, s: &[u8], r: &[u8], ci: bool, roles: &Roles) -> Step {
@@ -322,35 +308,16 @@ impl IdentFile {
         };
         let unsupported = |mut step: TraceStep, reason: String, tok: &Token| {
             step.result = StepResult::Unsupported(reason.clone());
-            Step::Stop(
-                step,
-                Decision::Unsupported {
-                    reason,
-                    location: tok.location().clone(),
-                },
-                None,
-            )
+            Step::Stop(step, Decision::Unsupported { reason, location: tok.location().clone() }, None)
         };
         let Some(re) = &line.system_regex else {
             let sys = line.system_user.text().as_bytes();
-            let eq = if ci {
-                sys.eq_ignore_ascii_case(s)
-            } else {
-                sys == s
-            };
+            let eq = if ci { sys.eq_ignore_ascii_case(s) } else { sys == s };
             if !eq {
                 return Step::Next(step);
             }
             step.system_user_matched = true;
-            return self.check_role(
-                step,
-                line,
-                line.database_user.text().as_bytes(),
-                false,
-                r,
-                ci,
-                roles,
-            );
+            return self.check_role(step, line, line.database_user.text().as_bytes(), false, r, ci, roles);
         };
         let Some(compiled) = &re.compiled else {
             let reason = format!(
@@ -366,9 +333,8 @@ impl IdentFile {
             return Step::Next(step);
         };
         step.system_user_matched = true;
-        step.captures = (0..caps.group_len())
-            .map(|g| caps.get_group(g).map(|sp| Span::new(sp.start, sp.end)))
-            .collect();
+        step.captures =
+            (0..caps.group_len()).map(|g| caps.get_group(g).map(|sp| Span::new(sp.start, sp.end))).collect();
         let db = line.database_user.text();
         let substitute = match version {
             Version::V15 => true,
@@ -465,17 +431,11 @@ impl IdentFile {
                 step.result = StepResult::Unsupported(reason.clone());
                 return Step::Stop(
                     step,
-                    Decision::Unsupported {
-                        reason,
-                        location: tok.location().clone(),
-                    },
+                    Decision::Unsupported { reason, location: tok.location().clone() },
                     None,
                 );
             };
-            (
-                compiled.is_match(Input::new(r)),
-                StepResult::RoleRegexMismatch,
-            )
+            (compiled.is_match(Input::new(r)), StepResult::RoleRegexMismatch)
         } else {
             (literal(name), StepResult::RoleMismatch)
         };
@@ -520,19 +480,10 @@ fn preferred_end(re: &Regex, hay: &[u8], start: usize, greedy: bool) -> Option<u
         .build_from_hir(hir)
         .ok()?;
     let dfa = DFA::builder()
-        .configure(
-            DFA::config()
-                .match_kind(MatchKind::All)
-                .cache_capacity(1 << 20),
-        )
+        .configure(DFA::config().match_kind(MatchKind::All).cache_capacity(1 << 20))
         .build_from_nfa(nfa)
         .ok()?;
     let mut cache = dfa.create_cache();
-    let input = Input::new(hay)
-        .range(start..)
-        .anchored(Anchored::Yes)
-        .earliest(!greedy);
-    dfa.try_search_fwd(&mut cache, &input)
-        .ok()?
-        .map(|hm| hm.offset())
+    let input = Input::new(hay).range(start..).anchored(Anchored::Yes).earliest(!greedy);
+    dfa.try_search_fwd(&mut cache, &input).ok()?.map(|hm| hm.offset())
 }

@@ -58,10 +58,7 @@ impl FileError {
     /// An error of the given kind with the given reason text.
     #[must_use]
     pub fn new(kind: FileErrorKind, reason: impl Into<String>) -> FileError {
-        FileError {
-            kind,
-            reason: reason.into(),
-        }
+        FileError { kind, reason: reason.into() }
     }
 
     /// `No such file or directory`.
@@ -138,9 +135,7 @@ impl FileResolver for MemoryFiles {
         let path = canonicalize(path);
         match self.files.get(&path) {
             Some(text) => Ok(text.clone()),
-            None if self.is_dir(&path) => {
-                Err(FileError::new(FileErrorKind::Other, "Is a directory"))
-            }
+            None if self.is_dir(&path) => Err(FileError::new(FileErrorKind::Other, "Is a directory")),
             None => Err(FileError::not_found()),
         }
     }
@@ -150,11 +145,7 @@ impl FileResolver for MemoryFiles {
         if self.files.contains_key(&path) {
             return Err(FileError::new(FileErrorKind::Other, "Not a directory"));
         }
-        let prefix = if path.ends_with('/') {
-            path.clone()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = if path.ends_with('/') { path.clone() } else { format!("{path}/") };
         let mut names = Vec::new();
         let mut found = false;
         for key in self.files.keys() {
@@ -232,14 +223,8 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(
-            absolute_location("b.conf", "$PGDATA/pg_ident.conf"),
-            "$PGDATA/b.conf"
-        );
-        assert_eq!(
-            absolute_location("sub/b.conf", "$PGDATA/a.conf"),
-            "$PGDATA/sub/b.conf"
-        );
+        assert_eq!(absolute_location("b.conf", "$PGDATA/pg_ident.conf"), "$PGDATA/b.conf");
+        assert_eq!(absolute_location("sub/b.conf", "$PGDATA/a.conf"), "$PGDATA/sub/b.conf");
         assert_eq!(absolute_location("/etc/x", "$PGDATA/a.conf"), "/etc/x");
         assert_eq!(absolute_location("x", "a.conf"), "x");
         assert_eq!(absolute_location("../x", "d/sub/a.conf"), "d/x");

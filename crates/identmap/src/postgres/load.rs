@@ -31,26 +31,13 @@ struct FileCtx {
 
 impl<'r> Loader<'r> {
     pub(crate) fn new(resolver: &'r dyn FileResolver, version: Version) -> Loader<'r> {
-        Loader {
-            resolver,
-            version,
-            sources: Vec::new(),
-        }
+        Loader { resolver, version, sources: Vec::new() }
     }
 
     /// Tokenize the text of `path` (already read) at nesting `depth`, appending its lines to `out`.
-    pub(crate) fn tokenize_file(
-        &mut self,
-        path: &str,
-        text: String,
-        depth: usize,
-        out: &mut Vec<TokLine>,
-    ) {
+    pub(crate) fn tokenize_file(&mut self, path: &str, text: String, depth: usize, out: &mut Vec<TokLine>) {
         let path: Arc<str> = Arc::from(path);
-        let ctx = FileCtx {
-            path: path.clone(),
-            depth,
-        };
+        let ctx = FileCtx { path: path.clone(), depth };
         // Tokenize before storing the text, so that a nested file is stored after its includer.
         let mut lines = Vec::new();
         for line in joined_lines(&text) {
@@ -63,11 +50,7 @@ impl<'r> Loader<'r> {
     }
 
     fn tokenize_line(&mut self, ctx: &FileCtx, line: &JoinedLine, out: &mut Vec<TokLine>) {
-        let location = Location {
-            file: ctx.path.clone(),
-            line: line.line_number,
-            span: line.span,
-        };
+        let location = Location { file: ctx.path.clone(), line: line.line_number, span: line.span };
         let mut fields: Vec<Field> = Vec::new();
         let mut error: Option<LoadError> = None;
         let mut pos = 0;
@@ -82,9 +65,7 @@ impl<'r> Loader<'r> {
             return;
         }
         if error.is_none() && fields.len() == 2 && self.version.has_includes() {
-            if let (Some(first), Some(second)) =
-                (fields[0].tokens.first(), fields[1].tokens.first())
-            {
+            if let (Some(first), Some(second)) = (fields[0].tokens.first(), fields[1].tokens.first()) {
                 let target = second.text.clone();
                 let span = second.location.span;
                 let err = match first.text.as_str() {
@@ -99,21 +80,14 @@ impl<'r> Loader<'r> {
                         error = Some(LoadError {
                             kind,
                             message,
-                            location: Location {
-                                span,
-                                ..location.clone()
-                            },
+                            location: Location { span, ..location.clone() },
                         });
                     }
                     None => {}
                 }
             }
         }
-        out.push(TokLine {
-            location,
-            fields,
-            error,
-        });
+        out.push(TokLine { location, fields, error });
     }
 
     /// `next_field_expand`: one field of comma-separated tokens, `@file`s expanded.
@@ -137,26 +111,13 @@ impl<'r> Loader<'r> {
                     last = raw.end;
                     let span = line.source_span(raw.start, raw.end);
                     let text = String::from_utf8_lossy(&raw.text).into_owned();
-                    let location = Location {
-                        file: ctx.path.clone(),
-                        line: line.line_number,
-                        span,
-                    };
+                    let location = Location { file: ctx.path.clone(), line: line.line_number, span };
                     if !raw.quoted && text.len() > 1 && text.starts_with('@') {
-                        if let Err((kind, message)) = self.expand_file(ctx, &text[1..], &mut tokens)
-                        {
-                            *error = Some(LoadError {
-                                kind,
-                                message,
-                                location,
-                            });
+                        if let Err((kind, message)) = self.expand_file(ctx, &text[1..], &mut tokens) {
+                            *error = Some(LoadError { kind, message, location });
                         }
                     } else {
-                        tokens.push(Token {
-                            text,
-                            quoted: raw.quoted,
-                            location,
-                        });
+                        tokens.push(Token { text, quoted: raw.quoted, location });
                     }
                     if !comma || error.is_some() {
                         break;
@@ -170,10 +131,7 @@ impl<'r> Loader<'r> {
                         location: Location {
                             file: ctx.path.clone(),
                             line: line.line_number,
-                            span: Span::new(
-                                line.source_span(start, start + 1).start,
-                                line.span.end,
-                            ),
+                            span: Span::new(line.source_span(start, start + 1).start, line.span.end),
                         },
                     });
                     break;
@@ -207,7 +165,10 @@ impl<'r> Loader<'r> {
             self.resolver.read(&path).map_err(|e| {
                 (
                     LoadErrorKind::CannotOpen,
-                    format!("could not open secondary authentication file \"@{name}\" as \"{path}\": {}", e.reason()),
+                    format!(
+                        "could not open secondary authentication file \"@{name}\" as \"{path}\": {}",
+                        e.reason()
+                    ),
                 )
             })?
         };
@@ -238,10 +199,7 @@ impl<'r> Loader<'r> {
             } else {
                 LoadErrorKind::CannotOpen
             };
-            (
-                kind,
-                format!("could not open file \"{path}\": {}", e.reason()),
-            )
+            (kind, format!("could not open file \"{path}\": {}", e.reason()))
         })
     }
 
@@ -282,23 +240,14 @@ impl<'r> Loader<'r> {
         name: &str,
         out: &mut Vec<TokLine>,
     ) -> Option<(LoadErrorKind, String)> {
-        if name
-            .bytes()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        {
-            return Some((
-                LoadErrorKind::CannotOpen,
-                "empty configuration directory name".to_string(),
-            ));
+        if name.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+            return Some((LoadErrorKind::CannotOpen, "empty configuration directory name".to_string()));
         }
         let dir = absolute_location(name, &ctx.path);
         let names = match self.resolver.read_dir(&dir) {
             Ok(names) => names,
             Err(_) => {
-                return Some((
-                    LoadErrorKind::CannotOpen,
-                    format!("could not open directory \"{dir}\""),
-                ))
+                return Some((LoadErrorKind::CannotOpen, format!("could not open directory \"{dir}\"")))
             }
         };
         let mut paths: Vec<String> = names

@@ -39,10 +39,8 @@ impl Regex {
             None => None,
         };
         if compiled.is_none() && unsupported.is_none() {
-            unsupported = Some((
-                "a construct identmap cannot evaluate".to_string(),
-                Span::new(0, pattern.len()),
-            ));
+            unsupported =
+                Some(("a construct identmap cannot evaluate".to_string(), Span::new(0, pattern.len())));
         }
         Ok(Regex {
             pattern: pattern.to_string(),
@@ -218,11 +216,7 @@ impl IdentFile {
     ///
     /// Only when the main file itself cannot be read; every other problem is kept in the result
     /// (see [`IdentFile::errors`]).
-    pub fn load(
-        path: &str,
-        resolver: &dyn FileResolver,
-        version: Version,
-    ) -> Result<IdentFile, FileError> {
+    pub fn load(path: &str, resolver: &dyn FileResolver, version: Version) -> Result<IdentFile, FileError> {
         let text = resolver.read(path)?;
         let mut loader = Loader::new(resolver, version);
         let mut tok_lines = Vec::new();
@@ -238,19 +232,10 @@ impl IdentFile {
                 if result.is_ok() {
                     number += 1;
                 }
-                Line {
-                    location: tl.location,
-                    fields: tl.fields,
-                    result,
-                }
+                Line { location: tl.location, fields: tl.fields, result }
             })
             .collect();
-        Ok(IdentFile {
-            version,
-            path: path.to_string(),
-            sources: loader.sources,
-            lines,
-        })
+        Ok(IdentFile { version, path: path.to_string(), sources: loader.sources, lines })
     }
 
     /// Parse a text as `pg_ident.conf` with no other files (includes and `@file`s are missing).
@@ -260,12 +245,9 @@ impl IdentFile {
         files.insert("pg_ident.conf", text);
         match IdentFile::load("pg_ident.conf", &files, version) {
             Ok(f) => f,
-            Err(_) => IdentFile {
-                version,
-                path: "pg_ident.conf".into(),
-                sources: Vec::new(),
-                lines: Vec::new(),
-            },
+            Err(_) => {
+                IdentFile { version, path: "pg_ident.conf".into(), sources: Vec::new(), lines: Vec::new() }
+            }
         }
     }
 
@@ -290,10 +272,7 @@ impl IdentFile {
     /// The text of a file read while loading.
     #[must_use]
     pub fn source(&self, path: &str) -> Option<&str> {
-        self.sources
-            .iter()
-            .find(|s| s.path() == path)
-            .map(SourceFile::text)
+        self.sources.iter().find(|s| s.path() == path).map(SourceFile::text)
     }
 
     /// Every non-empty line in order, includes expanded.
@@ -369,20 +348,13 @@ fn parse_line(tl: &TokLine, version: Version, number: usize) -> Result<MapLine, 
     let err = |kind, message: String, span| LoadError {
         kind,
         message,
-        location: Location {
-            span,
-            ..tl.location.clone()
-        },
+        location: Location { span, ..tl.location.clone() },
     };
     let mut taken = Vec::with_capacity(3);
     for i in 0..3 {
         let Some(field) = tl.fields.get(i) else {
             let end = Span::empty(tl.location.span().end);
-            return Err(err(
-                LoadErrorKind::MissingEntry,
-                "missing entry at end of line".into(),
-                end,
-            ));
+            return Err(err(LoadErrorKind::MissingEntry, "missing entry at end of line".into(), end));
         };
         match field.tokens.as_slice() {
             [one] => taken.push(one.clone()),
@@ -398,40 +370,26 @@ fn parse_line(tl: &TokLine, version: Version, number: usize) -> Result<MapLine, 
     let database_user = taken.pop();
     let system_user = taken.pop();
     let map = taken.pop();
-    let (Some(map), Some(system_user), Some(database_user)) = (map, system_user, database_user)
-    else {
+    let (Some(map), Some(system_user), Some(database_user)) = (map, system_user, database_user) else {
         let end = Span::empty(tl.location.span().end);
-        return Err(err(
-            LoadErrorKind::MissingEntry,
-            "missing entry at end of line".into(),
-            end,
-        ));
+        return Err(err(LoadErrorKind::MissingEntry, "missing entry at end of line".into(), end));
     };
     let compile = |tok: &Token| -> Result<Option<Regex>, LoadError> {
         match tok.text().strip_prefix('/') {
             None => Ok(None),
-            Some(pattern) => Regex::compile(pattern)
-                .map(Some)
-                .map_err(|reason| LoadError {
-                    kind: LoadErrorKind::InvalidRegex,
-                    message: format!("invalid regular expression \"{pattern}\": {reason}"),
-                    location: if tok.location.file == tl.location.file {
-                        Location {
-                            line: tl.location.line(),
-                            ..tok.location.clone()
-                        }
-                    } else {
-                        tl.location.clone()
-                    },
-                }),
+            Some(pattern) => Regex::compile(pattern).map(Some).map_err(|reason| LoadError {
+                kind: LoadErrorKind::InvalidRegex,
+                message: format!("invalid regular expression \"{pattern}\": {reason}"),
+                location: if tok.location.file == tl.location.file {
+                    Location { line: tl.location.line(), ..tok.location.clone() }
+                } else {
+                    tl.location.clone()
+                },
+            }),
         }
     };
     let system_regex = compile(&system_user)?;
-    let database_regex = if version.has_includes() {
-        compile(&database_user)?
-    } else {
-        None
-    };
+    let database_regex = if version.has_includes() { compile(&database_user)? } else { None };
     Ok(MapLine {
         number,
         location: tl.location.clone(),

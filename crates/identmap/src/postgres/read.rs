@@ -33,9 +33,7 @@ impl JoinedLine {
             Err(0) => 0,
             Err(i) => i - 1,
         };
-        self.segments
-            .get(idx)
-            .map_or(self.span.start, |&(b, s)| s + off.saturating_sub(b))
+        self.segments.get(idx).map_or(self.span.start, |&(b, s)| s + off.saturating_sub(b))
     }
 
     /// Source span of `start..end` of the joined text.
@@ -55,11 +53,7 @@ impl JoinedLine {
 
 /// Split `src` into logical lines exactly as `tokenize_auth_file` reads them.
 pub(crate) fn joined_lines(src: &str) -> JoinedLines<'_> {
-    JoinedLines {
-        src: src.as_bytes(),
-        pos: 0,
-        line_number: 1,
-    }
+    JoinedLines { src: src.as_bytes(), pos: 0, line_number: 1 }
 }
 
 /// Iterator over the logical lines of a text.
@@ -85,10 +79,7 @@ impl Iterator for JoinedLines<'_> {
         while self.pos < self.src.len() {
             // pg_get_line_append: up to and including the next '\n'.
             let rest = &self.src[self.pos..];
-            let piece_len = rest
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |i| i + 1);
+            let piece_len = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
             let before = text.len();
             segments.push((before, self.pos));
             text.extend_from_slice(&rest[..piece_len]);
@@ -100,10 +91,7 @@ impl Iterator for JoinedLines<'_> {
             self.pos += piece_len;
             // pg_strip_crlf works on strlen(): a NUL byte ends the buffer.
             // (The text before this piece holds no NUL: it was cut at the first one.)
-            let mut len = text[before..]
-                .iter()
-                .position(|&b| b == 0)
-                .map_or(text.len(), |i| before + i);
+            let mut len = text[before..].iter().position(|&b| b == 0).map_or(text.len(), |i| before + i);
             while len > 0 && matches!(text[len - 1], b'\n' | b'\r') {
                 len -= 1;
             }
@@ -117,12 +105,7 @@ impl Iterator for JoinedLines<'_> {
             break;
         }
         segments.retain(|&(b, _)| b < text.len() || b == 0);
-        let line = JoinedLine {
-            text,
-            segments,
-            line_number: self.line_number,
-            span: Span::new(start, end),
-        };
+        let line = JoinedLine { text, segments, line_number: self.line_number, span: Span::new(start, end) };
         self.line_number += continuations + 1;
         Some(line)
     }
@@ -196,11 +179,7 @@ pub(crate) fn next_token(line: &[u8], pos: usize, limit: Option<usize>) -> (Next
         }
         // Fast path: a run of ordinary bytes.
         if c != b'"' && c != b',' {
-            let run = if in_quote {
-                quoted_run(&line[i..])
-            } else {
-                plain_run(&line[i..])
-            };
+            let run = if in_quote { quoted_run(&line[i..]) } else { plain_run(&line[i..]) };
             let run_len = run.map_or(1, |(_, r)| r.len().max(1));
             if let Some(max) = limit {
                 if buf.len() + run_len > max {
@@ -242,18 +221,7 @@ pub(crate) fn next_token(line: &[u8], pos: usize, limit: Option<usize>) -> (Next
         last = i;
     }
     if saw_quote || !buf.is_empty() {
-        (
-            Next::Token(
-                RawToken {
-                    text: buf,
-                    quoted: initial_quote,
-                    start,
-                    end: last,
-                },
-                comma,
-            ),
-            i,
-        )
+        (Next::Token(RawToken { text: buf, quoted: initial_quote, start, end: last }, comma), i)
     } else {
         (Next::End, i)
     }
@@ -264,9 +232,7 @@ mod tests {
     use super::*;
 
     fn lines(src: &str) -> Vec<(usize, String)> {
-        joined_lines(src)
-            .map(|l| (l.line_number, String::from_utf8_lossy(&l.text).into_owned()))
-            .collect()
+        joined_lines(src).map(|l| (l.line_number, String::from_utf8_lossy(&l.text).into_owned())).collect()
     }
 
     fn tokens(line: &str, limit: Option<usize>) -> Vec<(String, bool, bool)> {
@@ -276,11 +242,7 @@ mod tests {
         loop {
             match next_token(b, pos, limit) {
                 (Next::Token(t, comma), p) => {
-                    out.push((
-                        String::from_utf8_lossy(&t.text).into_owned(),
-                        t.quoted,
-                        comma,
-                    ));
+                    out.push((String::from_utf8_lossy(&t.text).into_owned(), t.quoted, comma));
                     pos = p;
                 }
                 (Next::End, _) => break,
@@ -295,15 +257,9 @@ mod tests {
 
     #[test]
     fn continuation() {
-        assert_eq!(
-            lines("ali\\\nce x\nb"),
-            vec![(1, "alice x".into()), (3, "b".into())]
-        );
+        assert_eq!(lines("ali\\\nce x\nb"), vec![(1, "alice x".into()), (3, "b".into())]);
         assert_eq!(lines("a\\\\\nb\n"), vec![(1, "a\\b".into())]);
-        assert_eq!(
-            lines("a \\\n\nb\n"),
-            vec![(1, "a ".into()), (3, "b".into())]
-        );
+        assert_eq!(lines("a \\\n\nb\n"), vec![(1, "a ".into()), (3, "b".into())]);
         assert_eq!(lines("a\\"), vec![(1, "a".into())]);
         assert_eq!(lines("a\r\nb\r\n"), vec![(1, "a".into()), (2, "b".into())]);
         assert_eq!(lines("a\\ \nb"), vec![(1, "a\\ ".into()), (2, "b".into())]);
@@ -330,47 +286,28 @@ mod tests {
         let t = |s| tokens(s, None);
         assert_eq!(
             t("m alice bob"),
-            vec![
-                ("m".into(), false, false),
-                ("alice".into(), false, false),
-                ("bob".into(), false, false)
-            ]
+            vec![("m".into(), false, false), ("alice".into(), false, false), ("bob".into(), false, false)]
         );
-        assert_eq!(
-            t("alice, bob"),
-            vec![("alice".into(), false, true), ("bob".into(), false, false)]
-        );
+        assert_eq!(t("alice, bob"), vec![("alice".into(), false, true), ("bob".into(), false, false)]);
         assert_eq!(t("al\"i\"ce"), vec![("alice".into(), false, false)]);
         assert_eq!(t("\"al\"\"ice\""), vec![("al\"ice".into(), true, false)]);
         assert_eq!(t("\"\"\"\""), vec![("\"".into(), true, false)]);
         assert_eq!(t("\"\""), vec![("".into(), true, false)]);
         assert_eq!(t("\"a b"), vec![("a b".into(), true, false)]);
         assert_eq!(t("bob#x y"), vec![("bob".into(), false, false)]);
-        assert_eq!(
-            t("\"a#b\" c"),
-            vec![("a#b".into(), true, false), ("c".into(), false, false)]
-        );
+        assert_eq!(t("\"a#b\" c"), vec![("a#b".into(), true, false), ("c".into(), false, false)]);
         assert_eq!(t(",alice"), vec![("alice".into(), false, false)]);
         assert_eq!(t("\t a\r"), vec![("a".into(), false, false)]);
         assert_eq!(t("# only"), vec![]);
-        assert_eq!(
-            t("a\"b c\"d e"),
-            vec![("ab cd".into(), false, false), ("e".into(), false, false)]
-        );
+        assert_eq!(t("a\"b c\"d e"), vec![("ab cd".into(), false, false), ("e".into(), false, false)]);
     }
 
     #[test]
     fn token_limit() {
         let ok = "a".repeat(MAX_TOKEN_15);
         assert_eq!(tokens(&format!("{ok} b"), Some(MAX_TOKEN_15)).len(), 2);
-        assert_eq!(
-            tokens(&format!("{ok}a b"), Some(MAX_TOKEN_15))[0].0,
-            "<too long>"
-        );
-        assert_eq!(
-            tokens(&format!("{ok},b"), Some(MAX_TOKEN_15))[0].0,
-            "<too long>"
-        );
+        assert_eq!(tokens(&format!("{ok}a b"), Some(MAX_TOKEN_15))[0].0, "<too long>");
+        assert_eq!(tokens(&format!("{ok},b"), Some(MAX_TOKEN_15))[0].0, "<too long>");
         assert_eq!(tokens(&format!("{ok}a b"), None).len(), 2);
     }
 }

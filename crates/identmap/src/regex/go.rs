@@ -49,3 +49,15 @@ pub(crate) fn parse(pattern: &str) -> Result<GoRegex, GoError> {
     let groups = hir.properties().explicit_captures_len();
     Ok(GoRegex { hir, groups })
 }
+
+/// Go's `regexp.QuoteMeta`: a backslash before each of `\.+*?()|[]{}^$`.
+pub(crate) fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -12,6 +12,7 @@ pub(crate) mod are;
 pub(crate) mod go;
 
 use regex_automata::meta;
+use regex_automata::nfa::thompson::{self, pikevm::PikeVM};
 use regex_syntax::hir::Hir;
 
 /// Upper bound on the compiled NFA of one pattern. Larger patterns are refused with an error on
@@ -31,13 +32,22 @@ pub(crate) fn compile(hir: &Hir) -> Result<meta::Regex, TooBig> {
         .onepass_size_limit(Some(1 << 20))
         .dfa_size_limit(Some(1 << 20))
         .hybrid_cache_capacity(1 << 20);
-    meta::Builder::new()
-        .configure(config)
+    meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| TooBig {
+        message: e.size_limit().map_or_else(
+            || e.to_string(),
+            |limit| format!("pattern too large: its compiled form exceeds identmap's limit of {limit} bytes"),
+        ),
+    })
+}
+
+/// Compile a translated pattern into a PikeVM: the small, predictable engine of the reference
+/// evaluators (its memory is the NFA alone, so a million rules stay affordable).
+pub(crate) fn compile_small(hir: &Hir) -> Result<PikeVM, TooBig> {
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)).shrink(false))
         .build_from_hir(hir)
         .map_err(|e| TooBig {
-            message: e.size_limit().map_or_else(
-                || e.to_string(),
-                |limit| format!("pattern too large: its compiled form exceeds identmap's limit of {limit} bytes"),
-            ),
-        })
+            message: format!("pattern too large: its compiled form exceeds identmap's limit of {NFA_SIZE_LIMIT} bytes ({e})"),
+        })?;
+    PikeVM::new_from_nfa(nfa).map_err(|e| TooBig { message: e.to_string() })
 }

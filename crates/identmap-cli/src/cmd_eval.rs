@@ -1,0 +1,29 @@
+//! `identmap eval`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::ExitCode;
+
+use identmap_cli::eval;
+
+pub(crate) fn run(file: &str) -> Result<ExitCode, String> {
+    let reader: Box<dyn BufRead> = if file == "-" {
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(BufReader::new(std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?))
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (n, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| format!("{file}: {e}"))?;
+        let result = match std::str::from_utf8(&line) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => eval::eval_line(text),
+            Err(e) => {
+                serde_json::json!({"ok": false, "error": format!("line {}: invalid UTF-8 at byte {}", n + 1, e.valid_up_to())})
+            }
+        };
+        writeln!(out, "{result}").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}

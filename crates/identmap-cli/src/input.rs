@@ -1,0 +1,98 @@
+//! Reading inputs: files or stdin, UTF-8 checked with a location, and `.sql` files of
+//! `SET CLUSTER SETTING` statements.
+
+use std::io::Read;
+use std::path::Path;
+
+use identmap::sql::{self, Settings};
+use identmap::{LineIndex, Span};
+
+/// Inputs larger than this are refused (a clear error, not an out-of-memory).
+pub const MAX_INPUT: u64 = 256 << 20;
+
+/// A source text and its name.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The name shown in diagnostics (the path, or `<stdin>`).
+    pub name: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Read `path` (`-` for stdin) as UTF-8, with an error that says where invalid UTF-8 starts.
+///
+/// # Errors
+/// I/O errors, inputs over [`MAX_INPUT`], and invalid UTF-8 (with its line and column).
+pub fn read_source(path: &str) -> Result<Source, String> {
+    let (name, bytes) = if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut buf).map_err(|e| format!("<stdin>: {e}"))?;
+        ("<stdin>".to_string(), buf)
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?;
+        if meta.len() > MAX_INPUT {
+            return Err(format!(
+                "{path}: {} bytes is larger than identmap's input limit of {MAX_INPUT} bytes",
+                meta.len()
+            ));
+        }
+        (path.to_string(), std::fs::read(path).map_err(|e| format!("{path}: {e}"))?)
+    };
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(format!("{name}: larger than identmap's input limit of {MAX_INPUT} bytes"));
+    }
+    let text = decode(&name, bytes)?;
+    Ok(Source { name, text })
+}
+
+/// Decode UTF-8, reporting the first invalid byte's line and column.
+///
+/// # Errors
+/// `NAME:LINE:COL: invalid UTF-8 (byte 0xNN)`.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = String::from_utf8_lossy(&bytes[..at]);
+        let (line, col) = LineIndex::new(&valid).line_col(at);
+        format!("{name}:{line}:{col}: invalid UTF-8 (byte 0x{:02x}); identity maps must be UTF-8", bytes[at])
+    })
+}
+
+/// Whether a file is SQL (by its extension).
+#[must_use]
+pub fn is_sql(name: &str) -> bool {
+    Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+}
+
+/// The identity map of a `.sql` file: the value of the last
+/// `SET CLUSTER SETTING server.identity_map.configuration` statement, and the settings.
+///
+/// # Errors
+/// When the file sets no identity map, or its value is not a string.
+pub fn identity_map_of_sql(src: &Source) -> Result<(Settings, String), String> {
+    let settings = sql::parse_settings(&src.text);
+    let Some(s) = settings.setting(sql::IDENTITY_MAP) else {
+        return Err(format!("{}: no `SET CLUSTER SETTING {} = '…'` statement", src.name, sql::IDENTITY_MAP));
+    };
+    let Some(text) = s.text() else {
+        return Err(format!(
+            "{}: {} is set to {}, not a string",
+            src.name,
+            sql::IDENTITY_MAP,
+            s.raw().unwrap_or("?")
+        ));
+    };
+    let text = text.to_string();
+    Ok((settings, text))
+}
+
+/// Where a span of the map text is in the file: identity for a plain map, through the
+/// string literal's byte map for SQL.
+#[must_use]
+pub fn to_file_span(settings: Option<&Settings>, span: Span) -> Span {
+    match settings.and_then(|s| s.setting(sql::IDENTITY_MAP)) {
+        Some(setting) => setting.source_span(span),
+        None => span,
+    }
+}

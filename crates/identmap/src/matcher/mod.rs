@@ -1,0 +1,554 @@
+//! The compiled matcher: one index per issuer, built once, answering in nanoseconds with exactly
+//! the reference evaluator's answers ([`Ruleset::map`]).
+//!
+//! Each rule is classified once from its pattern:
+//! * literal identities (and regexes that are a literal between `^` and `$`) go into a hash table
+//!   keyed by the identity's case-folded form;
+//! * regexes of a simple *shape* (`^P(C{n,m})S$`, `^L`, `L$`, `L`) are matched with no regex
+//!   engine: literal compares and a per-character class test, the capture being a slice;
+//! * every other regex keeps one small compiled regex;
+//! * each rule is a candidate only when the identity carries its required literal: a suffix
+//!   (probed in one hash table per literal length), a prefix, or an infix (one Aho-Corasick
+//!   automaton). Rules with no literal are candidates for every identity.
+//!
+//! ```
+//! use identmap::cockroach::{Options, Ruleset};
+//! use identmap::Matcher;
+//!
+//! let rules = Ruleset::parse(
+//!     "iss /^(.*)@example\\.com$ \\1\niss carl@example.com admin\niss /^svc-([a-z]+)$ svc_\\1",
+//!     Options::default(),
+//! )?;
+//! let m = Matcher::new(&rules)?;
+//! assert_eq!(m.map("iss", "Carl@Example.com").users(), ["carl", "admin"]);
+//! assert!(m.is_mapped("iss", "svc-backup", "SVC_BACKUP"));
+//! assert!(!m.map("other", "carl@example.com").map_found());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod classify;
+mod subject;
+
+use core::fmt;
+use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+use regex_automata::meta;
+use regex_automata::Input;
+
+use self::classify::{Item, Key, Shape};
+use self::subject::Subject;
+use crate::cockroach::{CaseMode, PatternKind, Ruleset};
+use crate::normalize_username;
+use crate::regex::go;
+
+/// Configuration of a [`Matcher`] build. Every knob is optional; unset knobs take defaults.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    shapes: Option<bool>,
+}
+
+impl Config {
+    /// A configuration with every knob unset.
+    #[must_use]
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Whether simple shapes are matched without a regex engine (default `true`). Turning it off
+    /// is for testing: every regex then runs its own compiled regex.
+    #[must_use]
+    pub fn shapes(mut self, yes: bool) -> Config {
+        self.shapes = Some(yes);
+        self
+    }
+
+    /// The `shapes` setting.
+    #[must_use]
+    pub fn get_shapes(&self) -> bool {
+        self.shapes.unwrap_or(true)
+    }
+}
+
+/// Builds a [`Matcher`] from a parsed [`Ruleset`].
+#[derive(Clone, Debug, Default)]
+pub struct Builder {
+    config: Config,
+}
+
+impl Builder {
+    /// A builder with the default configuration.
+    #[must_use]
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Set the configuration.
+    pub fn configure(&mut self, config: Config) -> &mut Builder {
+        self.config = config;
+        self
+    }
+
+    /// Compile `rules`.
+    ///
+    /// # Errors
+    /// When a pattern's compiled form exceeds identmap's size limits.
+    pub fn build(&self, rules: &Ruleset) -> Result<Matcher, BuildError> {
+        build(&self.config, rules)
+    }
+}
+
+/// Why a [`Matcher`] could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    rule: usize,
+    message: String,
+}
+
+impl BuildError {
+    /// The index of the rule (in [`Ruleset::rules`]) that failed.
+    #[must_use]
+    pub fn rule(&self) -> usize {
+        self.rule
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {}: {}", self.rule, self.message)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// The users an identity maps to, from [`Matcher::map`]: literal users are borrowed from the
+/// matcher, substituted ones are owned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mapping<'m> {
+    map_found: bool,
+    users: Vec<Cow<'m, str>>,
+}
+
+impl<'m> Mapping<'m> {
+    /// Whether the issuer names a map.
+    #[must_use]
+    pub fn map_found(&self) -> bool {
+        self.map_found
+    }
+
+    /// The users, normalized, in rule order, de-duplicated as the dialect says.
+    #[must_use]
+    pub fn users(&self) -> &[Cow<'m, str>] {
+        &self.users
+    }
+}
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Rule lists keyed by an already-seeded hash of a canonical literal.
+type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<IdHasher>>;
+
+#[derive(Debug, Default)]
+struct Issuer {
+    /// Whole-identity literals.
+    whole: Table,
+    /// Suffix literals, one table per length in characters.
+    suffix: Vec<(usize, Table)>,
+    /// Prefix literals, one table per length in characters.
+    prefix: Vec<(usize, Table)>,
+    /// Infix literals: an automaton over their canonical bytes and each pattern's rules.
+    infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    /// Rules with no required literal.
+    always: Vec<u32>,
+}
+
+impl fmt::Debug for IdHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdHasher")
+    }
+}
+
+#[derive(Debug)]
+enum Check {
+    /// The identity equals these items (a literal, or a regex `^L$`).
+    Whole(Box<[Item]>),
+    /// A shape, matched without a regex engine.
+    Shape(Shape),
+    /// A compiled regex.
+    Regex(Box<meta::Regex>),
+}
+
+#[derive(Debug)]
+enum User {
+    /// No `\1`: the template, and its normalized form, borrowed by every result.
+    Literal { raw: Box<str>, normalized: Box<str> },
+    /// `\1` at byte `at`.
+    Subst { raw: Box<str>, at: usize },
+}
+
+#[derive(Debug)]
+struct MRule {
+    check: Check,
+    user: User,
+}
+
+/// A compiled identity map. `Send + Sync`: share one across threads.
+#[derive(Debug)]
+pub struct Matcher {
+    case: CaseMode,
+    hash: foldhash::fast::RandomState,
+    issuers: HashMap<Box<str>, Issuer, foldhash::fast::RandomState>,
+    rules: Vec<MRule>,
+}
+
+fn hash_items(hash: &foldhash::fast::RandomState, items: &[Item]) -> u64 {
+    let s: String = items.iter().map(|i| i.canon()).collect();
+    hash.hash_one(s.as_bytes())
+}
+
+fn add(table: &mut Table, key: u64, rule: u32) {
+    let list = table.entry(key).or_default();
+    if list.last() != Some(&rule) {
+        list.push(rule);
+    }
+}
+
+fn add_len(tables: &mut Vec<(usize, Table)>, len: usize, key: u64, rule: u32) {
+    match tables.iter_mut().find(|(l, _)| *l == len) {
+        Some((_, t)) => add(t, key, rule),
+        None => {
+            let mut t = Table::default();
+            add(&mut t, key, rule);
+            tables.push((len, t));
+        }
+    }
+}
+
+fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
+    let case = rules.case();
+    let hash = foldhash::fast::RandomState::default();
+    let mut issuers: HashMap<Box<str>, Issuer, _> =
+        HashMap::with_hasher(foldhash::fast::RandomState::default());
+    let mut infixes: HashMap<Box<str>, Vec<(Vec<u8>, u32)>> = HashMap::new();
+    let mut mrules = Vec::with_capacity(rules.rules().len());
+    for (index, rule) in rules.rules().iter().enumerate() {
+        let err = |message: String| BuildError { rule: index, message };
+        let rule_id = u32::try_from(index).map_err(|_| err("too many rules".into()))?;
+        let (check, key) = match rule.kind() {
+            PatternKind::Literal => {
+                let items: Vec<Item> = rule
+                    .identity()
+                    .text()
+                    .chars()
+                    .map(|c| match case {
+                        CaseMode::Sensitive => Item::Exact(c),
+                        CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
+                    })
+                    .collect();
+                (Check::Whole(items.clone().into()), Key::Whole(items))
+            }
+            PatternKind::Regex => {
+                let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
+                let parsed =
+                    go::parse(&format!("{prefix}{}", rule.pattern())).map_err(|e| err(e.to_string()))?;
+                let key = classify::key(&parsed.hir);
+                let check = match (&key, config.get_shapes()) {
+                    (Key::Whole(items), _) if parsed.groups == 0 => Check::Whole(items.clone().into()),
+                    (_, true) => match classify::shape(&parsed.hir, parsed.groups) {
+                        Some(shape) => Check::Shape(shape),
+                        None => Check::Regex(Box::new(compile(&parsed.hir).map_err(err)?)),
+                    },
+                    (_, false) => Check::Regex(Box::new(compile(&parsed.hir).map_err(err)?)),
+                };
+                // A `^L$` with groups is not a whole literal rule for the table's purposes, but
+                // its key is still exact.
+                (check, key)
+            }
+        };
+        let issuer = issuers.entry(rule.map_name().text().into()).or_default();
+        match key {
+            Key::Whole(items) => add(&mut issuer.whole, hash_items(&hash, &items), rule_id),
+            Key::Suffix(items) => {
+                add_len(&mut issuer.suffix, items.len(), hash_items(&hash, &items), rule_id)
+            }
+            Key::Prefix(items) => {
+                add_len(&mut issuer.prefix, items.len(), hash_items(&hash, &items), rule_id)
+            }
+            Key::Infix(items) => {
+                let s: String = items.iter().map(|i| i.canon()).collect();
+                infixes.entry(rule.map_name().text().into()).or_default().push((s.into_bytes(), rule_id));
+            }
+            Key::None => issuer.always.push(rule_id),
+        }
+        let template = rule.user().text();
+        let user = match rule.substitute_at() {
+            Some(at) => User::Subst { raw: template.into(), at },
+            None => User::Literal { raw: template.into(), normalized: normalize_username(template).into() },
+        };
+        mrules.push(MRule { check, user });
+    }
+    for (name, mut list) in infixes {
+        list.sort();
+        let mut pats: Vec<Vec<u8>> = Vec::new();
+        let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        for (pat, rule) in list {
+            if pats.last() == Some(&pat) {
+                if let Some(l) = rules_of.last_mut() {
+                    l.push(rule);
+                }
+            } else {
+                pats.push(pat);
+                rules_of.push(vec![rule]);
+            }
+        }
+        for l in &mut rules_of {
+            l.sort_unstable();
+        }
+        let ac = AhoCorasick::new(&pats).map_err(|e| BuildError { rule: 0, message: e.to_string() })?;
+        if let Some(issuer) = issuers.get_mut(&name) {
+            issuer.infix = Some((ac, rules_of));
+        }
+    }
+    Ok(Matcher { case, hash, issuers, rules: mrules })
+}
+
+fn compile(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(crate::regex::NFA_SIZE_LIMIT))
+        .hybrid(false)
+        .dfa(false)
+        .onepass_size_limit(Some(64 << 10));
+    meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
+}
+
+impl Matcher {
+    /// Compile `rules` with the default configuration.
+    ///
+    /// # Errors
+    /// When a pattern's compiled form exceeds identmap's size limits.
+    pub fn new(rules: &Ruleset) -> Result<Matcher, BuildError> {
+        Builder::new().build(rules)
+    }
+
+    /// A [`Builder`] to configure the build.
+    #[must_use]
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// The case mode the rules were compiled for.
+    #[must_use]
+    pub fn case(&self) -> CaseMode {
+        self.case
+    }
+
+    /// Whether the map name has any rules.
+    #[must_use]
+    pub fn has_map(&self, map_name: &str) -> bool {
+        self.issuers.contains_key(map_name)
+    }
+
+    /// All users `identity` maps to under `map_name`, exactly as [`Ruleset::map`].
+    #[must_use]
+    pub fn map<'m>(&'m self, map_name: &str, identity: &str) -> Mapping<'m> {
+        let mut users = Vec::new();
+        let map_found = self.map_into(map_name, identity, &mut users);
+        Mapping { map_found, users }
+    }
+
+    /// [`Matcher::map`] into a reusable buffer (cleared first); returns whether the map exists.
+    pub fn map_into<'m>(&'m self, map_name: &str, identity: &str, out: &mut Vec<Cow<'m, str>>) -> bool {
+        out.clear();
+        let Some(issuer) = self.issuers.get(map_name) else { return false };
+        let subject = Subject::new(identity);
+        let mut cands = Vec::new();
+        self.candidates(issuer, &subject, &mut cands);
+        let mut keys: Vec<Cow<'m, str>> = Vec::new();
+        for &r in &cands {
+            let rule = &self.rules[r as usize];
+            let Some(g1) = self.check(rule, &subject) else { continue };
+            let (user, key): (Cow<'m, str>, Option<Cow<'m, str>>) = match &rule.user {
+                User::Literal { raw, normalized } => (
+                    Cow::Borrowed(&**normalized),
+                    (self.case == CaseMode::Sensitive).then(|| Cow::Borrowed(&**raw)),
+                ),
+                User::Subst { raw, at } => {
+                    let produced = substitute(raw, *at, g1.unwrap_or(""));
+                    if produced.is_empty() {
+                        continue;
+                    }
+                    let user = Cow::Owned(normalize_username(&produced));
+                    (user, (self.case == CaseMode::Sensitive).then_some(Cow::Owned(produced)))
+                }
+            };
+            match key {
+                Some(k) => {
+                    if keys.contains(&k) {
+                        continue;
+                    }
+                    keys.push(k);
+                }
+                None => {
+                    if out.contains(&user) {
+                        continue;
+                    }
+                }
+            }
+            out.push(user);
+        }
+        true
+    }
+
+    /// Whether `identity` may log in as `user` under `map_name` (compared after normalizing
+    /// `user`). Stops at the first rule that produces it.
+    #[must_use]
+    pub fn is_mapped(&self, map_name: &str, identity: &str, user: &str) -> bool {
+        let Some(issuer) = self.issuers.get(map_name) else { return false };
+        let want = normalize_username(user);
+        let subject = Subject::new(identity);
+        let mut cands = Vec::new();
+        self.candidates(issuer, &subject, &mut cands);
+        cands.iter().any(|&r| {
+            let rule = &self.rules[r as usize];
+            match (self.check(rule, &subject), &rule.user) {
+                (None, _) => false,
+                (Some(_), User::Literal { normalized, .. }) => **normalized == want,
+                (Some(g1), User::Subst { raw, at }) => {
+                    let produced = substitute(raw, *at, g1.unwrap_or(""));
+                    !produced.is_empty() && normalize_username(&produced) == want
+                }
+            }
+        })
+    }
+
+    /// The JWT candidate list, exactly as [`Ruleset::jwt_candidates`].
+    #[must_use]
+    pub fn jwt_candidates<S: AsRef<str>>(&self, issuer: &str, principals: &[S]) -> Vec<String> {
+        let found = self.has_map(issuer);
+        let mut out = Vec::new();
+        for p in principals {
+            if found {
+                out.extend(self.map(issuer, p.as_ref()).users.into_iter().map(Cow::into_owned));
+            } else {
+                out.push(normalize_username(p.as_ref()));
+            }
+        }
+        out
+    }
+
+    fn candidates(&self, issuer: &Issuer, s: &Subject<'_>, out: &mut Vec<u32>) {
+        let n = s.len();
+        if let Some(list) = issuer.whole.get(&self.hash.hash_one(s.canon(0, n))) {
+            out.extend_from_slice(list);
+        }
+        for (len, table) in &issuer.suffix {
+            if *len <= n {
+                if let Some(list) = table.get(&self.hash.hash_one(s.canon(n - len, n))) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        for (len, table) in &issuer.prefix {
+            if *len <= n {
+                if let Some(list) = table.get(&self.hash.hash_one(s.canon(0, *len))) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        if let Some((ac, rules_of)) = &issuer.infix {
+            for m in ac.find_overlapping_iter(s.canon_bytes()) {
+                out.extend_from_slice(&rules_of[m.pattern().as_usize()]);
+            }
+        }
+        out.extend_from_slice(&issuer.always);
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Whether the rule matches; `Some(group 1)` when it does (`None` inside when group 1 did not
+    /// participate or there is none).
+    fn check<'s>(&self, rule: &MRule, s: &Subject<'s>) -> Option<Option<&'s str>> {
+        match &rule.check {
+            Check::Whole(items) => (items.len() == s.len()
+                && items.iter().enumerate().all(|(i, it)| it.matches(s.char_at(i))))
+            .then_some(None),
+            Check::Shape(shape) => check_shape(shape, s),
+            Check::Regex(re) => {
+                let hay = s.text();
+                let mut slots = [None; 4];
+                re.search_slots(&Input::new(hay), &mut slots)?;
+                let g1 = match (slots[2], slots[3]) {
+                    (Some(a), Some(b)) => Some(&hay[a.get()..b.get()]),
+                    _ => None,
+                };
+                Some(g1)
+            }
+        }
+    }
+}
+
+fn items_at(items: &[Item], s: &Subject<'_>, at: usize) -> bool {
+    items.iter().enumerate().all(|(k, it)| it.matches(s.char_at(at + k)))
+}
+
+fn check_shape<'s>(shape: &Shape, s: &Subject<'s>) -> Option<Option<&'s str>> {
+    let n = s.len();
+    let (p, q) = (shape.prefix.len(), shape.suffix.len());
+    match &shape.cap {
+        Some(cap) => {
+            // ^P(C{min,max})S$: the middle is determined.
+            if p + q > n || !items_at(&shape.prefix, s, 0) || !items_at(&shape.suffix, s, n - q) {
+                return None;
+            }
+            let mid = n - p - q;
+            if mid < cap.min as usize || cap.max.is_some_and(|m| mid > m as usize) {
+                return None;
+            }
+            if s.is_ascii() {
+                let bytes = &s.text().as_bytes()[p..n - q];
+                let outside = cap.class.all_ascii_but();
+                if bytes.iter().any(|&b| outside & (1 << b) != 0) {
+                    return None;
+                }
+            } else if !(p..n - q).all(|i| cap.class.contains(s.char_at(i))) {
+                return None;
+            }
+            Some(Some(s.slice(p, n - q)))
+        }
+        None => {
+            let lit = &shape.prefix;
+            let ok = match (shape.start, shape.end) {
+                (true, true) => p == n && items_at(lit, s, 0),
+                (true, false) => p <= n && items_at(lit, s, 0),
+                (false, true) => p <= n && items_at(lit, s, n - p),
+                (false, false) => p <= n && (0..=n - p).any(|i| items_at(lit, s, i)),
+            };
+            ok.then_some(None)
+        }
+    }
+}
+
+fn substitute(raw: &str, at: usize, g1: &str) -> String {
+    let mut s = String::with_capacity(raw.len() + g1.len());
+    s.push_str(&raw[..at]);
+    s.push_str(g1);
+    s.push_str(&raw[at + 2..]);
+    s
+}

@@ -1,0 +1,115 @@
+//! An identity prepared for matching: its characters, and its canonical (case-folded) form for
+//! hashing. ASCII identities — nearly all of them — need no allocation beyond a small buffer.
+
+use crate::fold::fold_char;
+
+const INLINE: usize = 128;
+
+/// The identity, indexed by character.
+pub(super) struct Subject<'a> {
+    orig: &'a str,
+    /// `None` for ASCII (character i is byte i); otherwise the characters and the byte offset of
+    /// each in `orig` (plus the end).
+    wide: Option<Wide>,
+    /// Canonical bytes: ASCII uppercase for ASCII identities, fold representatives otherwise.
+    canon: Canon,
+}
+
+struct Wide {
+    chars: Vec<char>,
+    obounds: Vec<usize>,
+    cbounds: Vec<usize>,
+}
+
+enum Canon {
+    Inline([u8; INLINE], usize),
+    Heap(Vec<u8>),
+}
+
+impl<'a> Subject<'a> {
+    pub(super) fn new(orig: &'a str) -> Subject<'a> {
+        if orig.is_ascii() {
+            let canon = if orig.len() <= INLINE {
+                let mut buf = [0u8; INLINE];
+                for (d, s) in buf.iter_mut().zip(orig.bytes()) {
+                    *d = s.to_ascii_uppercase();
+                }
+                Canon::Inline(buf, orig.len())
+            } else {
+                Canon::Heap(orig.bytes().map(|b| b.to_ascii_uppercase()).collect())
+            };
+            return Subject { orig, wide: None, canon };
+        }
+        let chars: Vec<char> = orig.chars().collect();
+        let mut obounds = Vec::with_capacity(chars.len() + 1);
+        let mut cbounds = Vec::with_capacity(chars.len() + 1);
+        let mut canon = String::with_capacity(orig.len());
+        for (i, c) in orig.char_indices() {
+            obounds.push(i);
+            cbounds.push(canon.len());
+            canon.push(fold_char(c));
+        }
+        obounds.push(orig.len());
+        cbounds.push(canon.len());
+        Subject { orig, wide: Some(Wide { chars, obounds, cbounds }), canon: Canon::Heap(canon.into_bytes()) }
+    }
+
+    #[inline]
+    pub(super) fn text(&self) -> &'a str {
+        self.orig
+    }
+
+    /// Number of characters.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        match &self.wide {
+            None => self.orig.len(),
+            Some(w) => w.chars.len(),
+        }
+    }
+
+    /// Character `i`.
+    #[inline]
+    pub(super) fn char_at(&self, i: usize) -> char {
+        match &self.wide {
+            None => self.orig.as_bytes()[i] as char,
+            Some(w) => w.chars[i],
+        }
+    }
+
+    fn canon_all(&self) -> &[u8] {
+        match &self.canon {
+            Canon::Inline(buf, n) => &buf[..*n],
+            Canon::Heap(v) => v,
+        }
+    }
+
+    /// Canonical bytes of characters `i..j`.
+    #[inline]
+    pub(super) fn canon(&self, i: usize, j: usize) -> &[u8] {
+        match &self.wide {
+            None => &self.canon_all()[i..j],
+            Some(w) => &self.canon_all()[w.cbounds[i]..w.cbounds[j]],
+        }
+    }
+
+    /// All canonical bytes, and a way back from a canonical byte offset to a character index.
+    pub(super) fn canon_bytes(&self) -> &[u8] {
+        self.canon_all()
+    }
+
+    /// The original text of characters `i..j`.
+    #[inline]
+    pub(super) fn slice(&self, i: usize, j: usize) -> &'a str {
+        match &self.wide {
+            None => &self.orig[i..j],
+            Some(w) => &self.orig[w.obounds[i]..w.obounds[j]],
+        }
+    }
+
+    /// Whether the identity is ASCII.
+    #[inline]
+    pub(super) fn is_ascii(&self) -> bool {
+        self.wide.is_none()
+    }
+}
