@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use regex_automata::hybrid::dfa::DFA;
 use regex_automata::nfa::thompson;
 use regex_automata::{Anchored, Input, MatchKind};
-use regex_syntax::hir::{Hir, HirKind};
 
 use super::parse::{IdentFile, MapLine, Regex};
 use super::{Location, Token, Version};
@@ -362,7 +361,7 @@ impl IdentFile {
             );
             return unsupported(step, reason, &line.system_user);
         }
-        let greedy = re.hir.as_ref().and_then(greediness).unwrap_or(true);
+        let greedy = !re.prefers_shortest;
         match preferred_end(re, s, whole.start(), greedy) {
             Some(end) if end == whole.end() => {}
             Some(_) => {
@@ -452,19 +451,6 @@ impl IdentFile {
 /// `token_is_member_check`: an unquoted token starting with `+`.
 fn is_member_check(tok: &Token) -> bool {
     !tok.is_quoted() && tok.text().starts_with('+')
-}
-
-/// ARE's greediness of a whole regex: a branch takes that of its first quantified atom with one,
-/// alternation is always greedy, atoms and constraints have none (`None`).
-fn greediness(hir: &Hir) -> Option<bool> {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
-        HirKind::Capture(c) => greediness(&c.sub),
-        HirKind::Repetition(r) if r.max == Some(r.min) => greediness(&r.sub),
-        HirKind::Repetition(r) => Some(r.greedy),
-        HirKind::Concat(items) => items.iter().find_map(greediness),
-        HirKind::Alternation(_) => Some(true),
-    }
 }
 
 /// The end of the longest (`greedy`) or shortest match of `re` starting at `start` in `hay`: the

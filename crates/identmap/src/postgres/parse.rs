@@ -18,6 +18,8 @@ pub struct Regex {
     groups: usize,
     pub(crate) hir: Option<Hir>,
     pub(crate) compiled: Option<meta::Regex>,
+    /// ARE's whole-regex preference is the shortest match (its first quantifier is non-greedy).
+    pub(crate) prefers_shortest: bool,
     unsupported: Option<(String, Span)>,
     capture_risk: Option<(String, Span)>,
 }
@@ -47,6 +49,7 @@ impl Regex {
             groups: are.groups,
             hir: are.hir,
             compiled,
+            prefers_shortest: are.prefers_shortest,
             unsupported,
             capture_risk: are.capture_risk.map(|u| (u.construct, u.span)),
         })
