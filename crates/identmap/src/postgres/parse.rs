@@ -210,6 +210,7 @@ pub struct IdentFile {
     path: String,
     sources: Vec<SourceFile>,
     lines: Vec<Line>,
+    loaded: bool,
 }
 
 impl IdentFile {
@@ -238,7 +239,9 @@ impl IdentFile {
                 Line { location: tl.location, fields: tl.fields, result }
             })
             .collect();
-        Ok(IdentFile { version, path: path.to_string(), sources: loader.sources, lines })
+        let lines: Vec<Line> = lines;
+        let loaded = lines.iter().all(|l| l.result.is_ok());
+        Ok(IdentFile { version, path: path.to_string(), sources: loader.sources, lines, loaded })
     }
 
     /// Parse a text as `pg_ident.conf` with no other files (includes and `@file`s are missing).
@@ -249,7 +252,8 @@ impl IdentFile {
         match IdentFile::load("pg_ident.conf", &files, version) {
             Ok(f) => f,
             Err(_) => {
-                IdentFile { version, path: "pg_ident.conf".into(), sources: Vec::new(), lines: Vec::new() }
+                let path = "pg_ident.conf".into();
+                IdentFile { version, path, sources: Vec::new(), lines: Vec::new(), loaded: true }
             }
         }
     }
@@ -298,7 +302,7 @@ impl IdentFile {
     /// errors is ignored and the previous map stays; at startup no map line is loaded at all.)
     #[must_use]
     pub fn is_loaded(&self) -> bool {
-        self.errors().next().is_none()
+        self.loaded
     }
 
     /// The rows of the `pg_ident_file_mappings` view.

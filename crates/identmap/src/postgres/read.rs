@@ -111,9 +111,9 @@ impl Iterator for JoinedLines<'_> {
     }
 }
 
-/// PostgreSQL's `pg_isblank`: space, tab, CR (and LF, which never reaches the tokenizer).
+/// PostgreSQL's `pg_isblank`: space, tab, CR. (A joined line holds no LF.)
 pub(crate) fn is_blank(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+    matches!(c, b' ' | b'\t' | b'\r')
 }
 
 /// A token as `next_token` returns it, with offsets into the joined line.

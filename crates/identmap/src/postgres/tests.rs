@@ -501,3 +501,45 @@ fn broken_file_loads_nothing() {
     assert!(!c.file_loaded());
     assert_eq!(c.log(), ["no match in usermap \"m\" for user \"bob\" authenticated as \"alice\""]);
 }
+
+#[test]
+fn explain_trace() {
+    let f = IdentFile::parse_str(
+        "m bob x\nm /^(.*)@corp$ \\1\nother alice alice\nm /^(.*)@corp$ +grp\n",
+        Version::V16,
+    );
+    let c = f.check("m", "alice@corp", "carol", false, &Roles::new());
+    assert_eq!(c.decision(), &Decision::Deny);
+    let t = c.trace();
+    assert_eq!(t.len(), 3, "{t:?}");
+    assert_eq!(t[0].location().line(), 1);
+    assert_eq!(t[0].result(), &StepResult::SystemUserMismatch);
+    assert!(t[1].system_user_matched());
+    assert_eq!(t[1].captures(), [Some(crate::Span::new(0, 10)), Some(crate::Span::new(0, 5))]);
+    assert_eq!(t[1].produced_role(), Some("alice"));
+    assert_eq!(t[1].result(), &StepResult::RoleMismatch);
+    assert_eq!(t[2].location().line(), 4);
+    assert_eq!(t[2].result(), &StepResult::NotAMember);
+    assert_eq!(
+        t[1].to_string(),
+        "pg_ident.conf:2: produced \"alice\"; system user matches, database user does not"
+    );
+}
+
+#[test]
+fn unsupported_is_reported_with_its_location() {
+    let src = "m alice bob\nm /^(a)\\1$ bob\nm aa bob\n";
+    let f = IdentFile::parse_str(src, Version::V16);
+    // An earlier line allows: the unsupported line is never reached.
+    assert_eq!(f.check("m", "alice", "bob", false, &Roles::new()).decision(), &Decision::Allow);
+    match f.check("m", "aa", "bob", false, &Roles::new()).decision() {
+        Decision::Unsupported { reason, location } => {
+            assert!(reason.contains("back-reference"), "{reason}");
+            assert_eq!(location.line(), 2);
+            assert_eq!(&src[location.span().range()], "/^(a)\\1$");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another map's line is not reached either.
+    assert_eq!(f.check("n", "aa", "bob", false, &Roles::new()).decision(), &Decision::Deny);
+}
