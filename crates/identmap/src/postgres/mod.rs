@@ -9,6 +9,12 @@
 //! * [`IdentFile::check`] decides whether a system user may log in as a requested role, with the
 //!   server's log lines and a per-line explanation.
 //!
+//! Where identmap cannot be sure it answers as PostgreSQL would, it says so: regex constructs the
+//! ARE translator cannot evaluate (back-references in the pattern, lookaround, …) and captures
+//! whose text may differ under ARE's longest/shortest rules give [`Decision::Unsupported`] when a
+//! check reaches them. Not modelled: the LOG lines the server prints while loading, and 15's
+//! behaviour on endlessly nested `@file`s (identmap stops at depth 10, as 16+ does).
+//!
 //! ```
 //! use identmap::postgres::{Decision, IdentFile, Roles, Version};
 //!

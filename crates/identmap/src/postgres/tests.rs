@@ -437,7 +437,7 @@ fn hostile_input_does_not_panic() {
         }
     }
     // Every byte pattern of a short alphabet.
-    let alphabet = [" ", "\"", ",", "#", "\\", "\n", "a", "@", "/", "\r"];
+    let alphabet = [" ", "\"", ",", "#", "\\", "\n", "é", "@", "/", "\r"];
     let mut buf = String::new();
     for i in 0..20_000usize {
         buf.clear();
@@ -446,8 +446,32 @@ fn hostile_input_does_not_panic() {
             buf.push_str(alphabet[n % alphabet.len()]);
             n /= alphabet.len();
         }
-        let f = IdentFile::parse_str(&buf, Version::V16);
-        let _ = f.view();
+        for v in [Version::V15, Version::V16] {
+            let f = IdentFile::parse_str(&buf, v);
+            let _ = f.view();
+            spans_in_bounds(&f);
+        }
+    }
+}
+
+/// Every span points into its file, on character boundaries.
+fn spans_in_bounds(f: &IdentFile) {
+    let check = |loc: &Location| {
+        let text = f.source(loc.file()).expect("a source");
+        let r = loc.span().range();
+        assert!(text.get(r.clone()).is_some(), "{loc:?} out of {text:?}");
+    };
+    for line in f.lines() {
+        check(line.location());
+        for field in line.fields() {
+            assert!(field.span().end <= f.source(line.location().file()).expect("source").len());
+            for t in field.tokens() {
+                check(t.location());
+            }
+        }
+        if let Some(e) = line.error() {
+            check(e.location());
+        }
     }
 }
 
