@@ -567,3 +567,24 @@ fn unsupported_is_reported_with_its_location() {
     // Another map's line is not reached either.
     assert_eq!(f.check("n", "aa", "bob", false, &Roles::new()).decision(), &Decision::Deny);
 }
+
+#[test]
+fn regex_bombs_stay_bounded() {
+    let start = std::time::Instant::now();
+    for pat in [
+        "((a{255}){255}){255}",
+        "(((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))))))))))))",
+        "(a*)*$",
+        "(a|aa)*b",
+    ] {
+        let f = IdentFile::parse_str(&format!("m \"/{pat}\" \\1\n"), Version::V16);
+        let _ = f.view();
+        let c = f.check("m", &"a".repeat(5000), "x", false, &Roles::new());
+        assert!(
+            matches!(c.decision(), Decision::Deny | Decision::Unsupported { .. }),
+            "{pat}: {:?}",
+            c.decision()
+        );
+    }
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+}
