@@ -1,10 +1,146 @@
 //! Postgres records (`"dialect":"postgres"`, `kind` `parse` or `match`).
+//!
+//! The record's `config` is `$PGDATA/pg_ident.conf`; `files` maps names relative to `$PGDATA` to
+//! their text (for `@file` and includes).
+//!
+//! * `kind:"parse"` → `{"parsed":bool,"errors":[…],"view":[…]}`: `view` holds the
+//!   `pg_ident_file_mappings` rows with that version's columns (15: `line_number`, `map_name`,
+//!   `sys_name`, `pg_username`, `error`; 16+ also `map_number` and `file_name`).
+//! * `kind:"match"` → `{"decision":"allow"|"deny"|"unsupported","log":[…]}`: for a denial the
+//!   server's `LOG:` line and the `FATAL: … authentication failed for user "R"` line; for
+//!   `unsupported`, an `identmap:` line saying why.
+//!
+//! A malformed record gives `{"ok":false,"error":"…"}`.
 
-use serde_json::{json, Value};
+use identmap::postgres::{Decision, IdentFile, MemoryFiles, Roles, Version, ViewRow};
+use serde_json::{json, Map, Value};
+
+const MAIN: &str = "$PGDATA/pg_ident.conf";
 
 /// Evaluate one postgres record.
+///
+/// ```
+/// use serde_json::json;
+/// let got = identmap_cli::eval::postgres::eval(&json!({
+///     "dialect": "postgres", "version": 16, "kind": "match", "config": "m alice bob\n",
+///     "map": "m", "system_user": "alice", "db_user": "carol", "case_insensitive": false,
+///     "roles": {}, "auth": "peer",
+/// }));
+/// assert_eq!(got["decision"], "deny");
+/// assert_eq!(got["log"][1], "FATAL: Peer authentication failed for user \"carol\"");
+/// ```
 #[must_use]
 pub fn eval(record: &Value) -> Value {
-    let _ = record;
-    json!({"ok": false, "error": "postgres evaluation is not built yet"})
+    match try_eval(record) {
+        Ok(v) => v,
+        Err(e) => json!({"ok": false, "error": e}),
+    }
+}
+
+fn str_field<'a>(record: &'a Value, name: &str) -> Result<&'a str, String> {
+    record.get(name).and_then(Value::as_str).ok_or_else(|| format!("record has no string field {name:?}"))
+}
+
+fn try_eval(record: &Value) -> Result<Value, String> {
+    let major =
+        record.get("version").and_then(Value::as_u64).ok_or("record has no numeric field \"version\"")?;
+    let version =
+        Version::from_major(major).ok_or_else(|| format!("unsupported PostgreSQL version {major}"))?;
+    let mut files = MemoryFiles::new();
+    files.insert(MAIN, str_field(record, "config")?);
+    match record.get("files") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extra)) => {
+            for (name, text) in extra {
+                let text = text.as_str().ok_or_else(|| format!("file {name:?} is not a string"))?;
+                files.insert(format!("$PGDATA/{name}"), text);
+            }
+        }
+        Some(_) => return Err("field \"files\" is not an object".into()),
+    }
+    let file = IdentFile::load(MAIN, &files, version).map_err(|e| format!("{MAIN}: {e}"))?;
+    match str_field(record, "kind")? {
+        "parse" => Ok(parse(&file, version)),
+        "match" => check(&file, record),
+        other => Err(format!("unknown kind {other:?}")),
+    }
+}
+
+fn row(row: &ViewRow, version: Version) -> Value {
+    let mut m = Map::new();
+    if version.has_includes() {
+        m.insert("map_number".into(), json!(row.map_number));
+        m.insert("file_name".into(), json!(row.file_name));
+    }
+    m.insert("line_number".into(), json!(row.line_number));
+    m.insert("map_name".into(), json!(row.map_name));
+    m.insert("sys_name".into(), json!(row.sys_name));
+    m.insert("pg_username".into(), json!(row.pg_username));
+    m.insert("error".into(), json!(row.error));
+    Value::Object(m)
+}
+
+fn parse(file: &IdentFile, version: Version) -> Value {
+    let errors: Vec<&str> = file.errors().map(|e| e.message()).collect();
+    let view: Vec<Value> = file.view().iter().map(|r| row(r, version)).collect();
+    json!({"parsed": file.is_loaded(), "errors": errors, "view": view})
+}
+
+fn check(file: &IdentFile, record: &Value) -> Result<Value, String> {
+    let map = str_field(record, "map")?;
+    let system_user = str_field(record, "system_user")?;
+    let db_user = str_field(record, "db_user")?;
+    let case_insensitive = match record.get("case_insensitive") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("field \"case_insensitive\" is not a boolean".into()),
+    };
+    let auth = match str_field(record, "auth")? {
+        "cert" => "certificate",
+        "peer" => "Peer",
+        "gss" => "GSSAPI",
+        "ident" => "Ident",
+        "sspi" => "SSPI",
+        other => return Err(format!("unknown auth method {other:?}")),
+    };
+    // Every requested role exists, and so does every role named in the graph.
+    let mut roles = Roles::new();
+    roles.add(db_user);
+    match record.get("roles") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(graph)) => {
+            for (member, granted) in graph {
+                roles.add(member);
+                let granted =
+                    granted.as_array().ok_or_else(|| format!("roles of {member:?} are not a list"))?;
+                for g in granted {
+                    let g =
+                        g.as_str().ok_or_else(|| format!("a role granted to {member:?} is not a string"))?;
+                    roles.grant(member, g);
+                }
+            }
+        }
+        Some(_) => return Err("field \"roles\" is not an object".into()),
+    }
+    let result = file.check(map, system_user, db_user, case_insensitive, &roles);
+    // The server cuts the requested role to 63 bytes; the FATAL line names that role.
+    let mut cut = db_user.len().min(63);
+    while !db_user.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let fatal = format!("FATAL: {auth} authentication failed for user \"{}\"", &db_user[..cut]);
+    let log_lines = || result.log().iter().map(|l| format!("LOG: {l}")).collect::<Vec<_>>();
+    Ok(match result.decision() {
+        Decision::Allow => json!({"decision": "allow", "log": []}),
+        Decision::Deny => {
+            let mut log = log_lines();
+            log.push(fatal);
+            json!({"decision": "deny", "log": log})
+        }
+        Decision::Unsupported { reason, location } => json!({
+            "decision": "unsupported",
+            "log": [format!("identmap: unsupported: {reason} (line {} of \"{}\")", location.line(), location.file())],
+        }),
+        _ => json!({"decision": "unsupported", "log": ["identmap: unsupported: unknown decision"]}),
+    })
 }
