@@ -4,7 +4,10 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use identmap::cockroach::{Options, Ruleset, StepOutcome};
+use identmap::postgres::{Decision, IdentFile, Roles, Version};
 use identmap_cli::input::{self, Source};
+use identmap_cli::report::{self, Problem};
+use miette::Severity;
 use serde_json::{json, Value};
 
 use crate::{DialectArg, DialectOpts, Format};
@@ -198,12 +201,185 @@ fn outcome_user(o: &StepOutcome) -> Option<&str> {
     }
 }
 
+/// A resolver that serves standard input as the main file and the file system for the rest.
+struct StdinFirst<'a> {
+    text: &'a str,
+}
+
+const STDIN_PATH: &str = "<stdin>";
+
+impl identmap::postgres::FileResolver for StdinFirst<'_> {
+    fn read(&self, path: &str) -> Result<String, identmap::postgres::FileError> {
+        if path == STDIN_PATH {
+            Ok(self.text.to_string())
+        } else {
+            input::FsResolver.read(path)
+        }
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<String>, identmap::postgres::FileError> {
+        input::FsResolver.read_dir(path)
+    }
+}
+
+fn pg_version(opts: &DialectOpts) -> Result<Version, String> {
+    Version::from_major(u64::from(opts.pg_version))
+        .ok_or_else(|| format!("unsupported PostgreSQL version {}", opts.pg_version))
+}
+
+/// Load a pg_ident.conf with its includes (from the file system; `-` is stdin).
+fn load_pg(src: &Source, opts: &DialectOpts) -> Result<IdentFile, String> {
+    let version = pg_version(opts)?;
+    let (path, resolver) = if src.name == "<stdin>" {
+        (STDIN_PATH.to_string(), StdinFirst { text: &src.text })
+    } else {
+        (src.name.clone(), StdinFirst { text: "" })
+    };
+    IdentFile::load(&path, &resolver, version).map_err(|e| format!("{path}: {}", e.reason()))
+}
+
 pub(crate) fn postgres_map(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
-    let _ = (src, args);
-    Err("the postgres dialect is not wired into the CLI yet".into())
+    let map = args.map.as_deref().ok_or("postgres dialect: --map is required")?;
+    let system_user = args.system_user.as_deref().ok_or("postgres dialect: --system-user is required")?;
+    let db_user = args.db_user.as_deref().ok_or("postgres dialect: --db-user is required")?;
+    let file = load_pg(src, &args.dialect)?;
+    let mut roles = match &args.role_graph {
+        Some(path) => input::read_role_graph(path)?,
+        None => Roles::new(),
+    };
+    roles.add(db_user);
+    let check = file.check(map, system_user, db_user, args.case_insensitive, &roles);
+    let decision = match check.decision() {
+        Decision::Allow => "allow",
+        Decision::Deny => "deny",
+        _ => "unsupported",
+    };
+    match args.format {
+        Format::Json => {
+            let mut out =
+                json!({"decision": decision, "log": check.log(), "file_loaded": check.file_loaded()});
+            if let Decision::Unsupported { reason, location } = check.decision() {
+                out["reason"] = json!(format!("{location}: {reason}"));
+            }
+            if args.explain {
+                out["trace"] = check
+                    .trace()
+                    .iter()
+                    .map(|t| {
+                        json!({
+                            "file": t.location().file(),
+                            "line": t.location().line(),
+                            "system_user_matched": t.system_user_matched(),
+                            "captures": t.captures().iter().map(|c| c.map(|sp| system_user.get(sp.range()).unwrap_or(""))).collect::<Vec<_>>(),
+                            "produced_role": t.produced_role(),
+                            "result": t.to_string(),
+                        })
+                    })
+                    .collect();
+            }
+            println!("{out}");
+        }
+        Format::Text => {
+            let mut out = String::new();
+            if !check.file_loaded() {
+                let _ = writeln!(out, "{}: the file has errors: PostgreSQL loads no map from it at startup and keeps the previous one on reload (run `identmap check`)", src.name);
+            }
+            if args.explain {
+                let _ =
+                    writeln!(out, "map {map:?}, system user {system_user:?}, requested role {db_user:?}:");
+                if check.trace().is_empty() {
+                    let _ = writeln!(out, "  no line of this map was tried");
+                }
+                for t in check.trace() {
+                    let _ = writeln!(out, "  {t}");
+                }
+            }
+            match check.decision() {
+                Decision::Unsupported { reason, location } => {
+                    let _ = writeln!(
+                        out,
+                        "unsupported: identmap cannot evaluate {location} faithfully: {reason}"
+                    );
+                }
+                _ => {
+                    let _ = writeln!(out, "{decision}");
+                }
+            }
+            for l in check.log() {
+                let _ = writeln!(out, "  LOG: {l}");
+            }
+            print!("{out}");
+        }
+    }
+    Ok(if matches!(check.decision(), Decision::Allow) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 pub(crate) fn postgres_check(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
-    let _ = (src, opts);
-    Err("the postgres dialect is not wired into the CLI yet".into())
+    let file = load_pg(src, opts)?;
+    let mut by_file: Vec<(String, Vec<Problem>)> = Vec::new();
+    let mut push = |file: &str, p: Problem| match by_file.iter_mut().find(|(f, _)| f == file) {
+        Some((_, v)) => v.push(p),
+        None => by_file.push((file.to_string(), vec![p])),
+    };
+    let mut errors = 0;
+    for e in file.errors() {
+        errors += 1;
+        push(
+            e.location().file(),
+            Problem {
+                severity: Severity::Error,
+                code: "postgres::load",
+                message: format!("line {}: {}", e.location().line(), e.message()),
+                span: e.location().span(),
+                label: "PostgreSQL rejects this line".into(),
+                help: None,
+            },
+        );
+    }
+    for line in file.map_lines() {
+        for (which, re) in [("system-user", line.system_regex()), ("database-user", line.database_regex())] {
+            let Some(re) = re else { continue };
+            if let Some((reason, span)) = re.unsupported() {
+                push(
+                    line.location().file(),
+                    Problem {
+                        severity: Severity::Warning,
+                        code: "postgres::unsupported-regex",
+                        message: format!("line {}: identmap cannot evaluate this {which} regex faithfully: {reason}", line.location().line()),
+                        span: shift_into_token(line, which, span),
+                        label: "not simulated".into(),
+                        help: Some("PostgreSQL accepts it; `identmap map` answers `unsupported` when a login reaches this line".into()),
+                    },
+                );
+            }
+        }
+    }
+    for (name, problems) in &mut by_file {
+        problems.sort_by_key(|p| p.span.start);
+        let text = file.source(name).unwrap_or("");
+        print!("{}", report::render(name, text, problems));
+    }
+    let lines = file.map_lines().count();
+    if errors == 0 {
+        println!("{}: ok: {lines} map line(s), postgres dialect (PostgreSQL {})", src.name, opts.pg_version);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{}: {errors} error(s): PostgreSQL {} keeps the previous map on reload (\"was not reloaded\") and loads no map at all at startup",
+            src.name, opts.pg_version
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// A span inside a regex (relative to the pattern after `/`) as a span in the file, when the
+/// token is written unquoted and plain; otherwise the whole token.
+fn shift_into_token(line: &identmap::postgres::MapLine, which: &str, span: identmap::Span) -> identmap::Span {
+    let tok = if which == "system-user" { line.system_user() } else { line.database_user() };
+    let ts = tok.location().span();
+    if !tok.is_quoted() && ts.len() == tok.text().len() {
+        span.shift(ts.start + 1)
+    } else {
+        ts
+    }
 }

@@ -96,3 +96,60 @@ pub fn to_file_span(settings: Option<&Settings>, span: Span) -> Span {
         None => span,
     }
 }
+
+/// The real file system, for `pg_ident.conf` includes and `@file`s.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FsResolver;
+
+impl identmap::postgres::FileResolver for FsResolver {
+    fn read(&self, path: &str) -> Result<String, identmap::postgres::FileError> {
+        use identmap::postgres::{FileError, FileErrorKind};
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FileError::not_found(),
+            std::io::ErrorKind::PermissionDenied => {
+                FileError::new(FileErrorKind::PermissionDenied, "Permission denied")
+            }
+            std::io::ErrorKind::IsADirectory => FileError::new(FileErrorKind::Other, "Is a directory"),
+            _ => FileError::new(FileErrorKind::Other, e.to_string()),
+        })?;
+        decode(path, bytes).map_err(|e| FileError::new(FileErrorKind::Other, e))
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<String>, identmap::postgres::FileError> {
+        use identmap::postgres::{FileError, FileErrorKind};
+        let entries = std::fs::read_dir(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FileError::not_found(),
+            _ => FileError::new(FileErrorKind::Other, e.to_string()),
+        })?;
+        Ok(entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect())
+    }
+}
+
+/// Role memberships from a JSON file `{"member": ["role", …], …}` (the `roles` of the
+/// conformance records): every name in it exists as a role.
+///
+/// # Errors
+/// I/O errors and malformed JSON, with the file name.
+pub fn read_role_graph(path: &str) -> Result<identmap::postgres::Roles, String> {
+    let src = read_source(path)?;
+    let v: serde_json::Value = serde_json::from_str(&src.text).map_err(|e| format!("{path}: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("{path}: expected a JSON object {{\"member\": [\"role\", …]}}"))?;
+    let mut roles = identmap::postgres::Roles::new();
+    for (member, granted) in obj {
+        roles.add(member);
+        let list =
+            granted.as_array().ok_or_else(|| format!("{path}: the roles of {member:?} are not a list"))?;
+        for g in list {
+            let g =
+                g.as_str().ok_or_else(|| format!("{path}: a role granted to {member:?} is not a string"))?;
+            roles.grant(member, g);
+        }
+    }
+    Ok(roles)
+}

@@ -68,7 +68,9 @@ fn regex_nested_ten_thousand_deep() {
     let p = parse(&format!("m /{pat} u\n"));
     assert_eq!(p.errors().len(), 1);
     assert_eq!(p.errors()[0].kind(), ErrorKind::Regex);
-    assert!(p.errors()[0].message().starts_with("unable to parse line 1: error parsing regexp: expression nests too deeply"));
+    assert!(p.errors()[0]
+        .message()
+        .starts_with("unable to parse line 1: error parsing regexp: expression nests too deeply"));
     // Non-capturing groups leave no node behind: Go accepts them at any depth.
     let pat = format!("{}a{}", "(?:".repeat(10_000), ")".repeat(10_000));
     let p = parse(&format!("m /^{pat}$ u\n"));

@@ -31,9 +31,7 @@ mod tests;
 use core::fmt;
 use std::collections::HashMap;
 
-use regex_syntax::hir::{
-    Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition,
-};
+use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
 
 use crate::Span;
 
@@ -59,11 +57,7 @@ pub(crate) struct GoError {
 
 impl fmt::Display for GoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "error parsing regexp: {}: `{}`",
-            self.code, self.fragment
-        )
+        write!(f, "error parsing regexp: {}: `{}`", self.code, self.fragment)
     }
 }
 
@@ -112,13 +106,11 @@ pub(crate) fn parse(pattern: &str) -> Result<GoRegex, GoError> {
 }
 
 /// Go's `regexp.QuoteMeta`: a backslash before each of `\.+*?()|[]{}^$`.
+#[cfg(test)]
 pub(crate) fn quote_meta(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$'
-        ) {
+        if matches!(c, '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$') {
             out.push('\\');
         }
         out.push(c);
@@ -146,11 +138,7 @@ impl PErr {
                 fragment: s.get(start..end).unwrap_or_default().to_owned(),
                 span: Span::new(start, end),
             },
-            PErr::Whole(code) => GoError {
-                code,
-                fragment: s.to_owned(),
-                span: Span::new(0, s.len()),
-            },
+            PErr::Whole(code) => GoError { code, fragment: s.to_owned(), span: Span::new(0, s.len()) },
             PErr::TrailingBackslash(at) => GoError {
                 code: ERR_TRAILING_BACKSLASH,
                 fragment: String::new(),
@@ -216,13 +204,7 @@ struct Node {
 
 impl Node {
     fn new(kind: Kind, flags: u16, subs: Vec<Node>) -> Node {
-        let mut n = Node {
-            kind,
-            flags,
-            subs,
-            height: 1,
-            size: 1,
-        };
+        let mut n = Node { kind, flags, subs, height: 1, size: 1 };
         n.recompute();
         n
     }
@@ -335,10 +317,7 @@ fn full_class() -> ClassUnicode {
 }
 
 fn not_nl_class() -> ClassUnicode {
-    ClassUnicode::new([
-        ClassUnicodeRange::new('\0', '\x09'),
-        ClassUnicodeRange::new('\x0B', char::MAX),
-    ])
+    ClassUnicode::new([ClassUnicodeRange::new('\0', '\x09'), ClassUnicodeRange::new('\x0B', char::MAX)])
 }
 
 fn class_of(ranges: &[(char, char)]) -> ClassUnicode {
@@ -512,18 +491,11 @@ impl<'a> Parser<'a> {
         self.num_runes = self.num_runes.saturating_add(re.rune_len());
         if let Kind::Class(c) = &re.kind {
             if let Some((r, fold)) = class_as_literal(c) {
-                let lit_flags = if fold {
-                    self.flags | FOLD_CASE
-                } else {
-                    self.flags & !FOLD_CASE
-                };
+                let lit_flags = if fold { self.flags | FOLD_CASE } else { self.flags & !FOLD_CASE };
                 if self.maybe_concat(Some(r), lit_flags) {
                     return Ok(());
                 }
-                re.kind = Kind::Literal {
-                    runes: vec![r],
-                    fold,
-                };
+                re.kind = Kind::Literal { runes: vec![r], fold };
                 re.flags = lit_flags;
                 re.recompute();
             } else {
@@ -548,16 +520,8 @@ impl<'a> Parser<'a> {
         let (Some(re2), Some(re1)) = (lower.last_mut(), upper.first_mut()) else {
             return false;
         };
-        let (
-            Kind::Literal {
-                runes: runes2,
-                fold: fold2,
-            },
-            Kind::Literal {
-                runes: runes1,
-                fold: fold1,
-            },
-        ) = (&mut re2.kind, &mut re1.kind)
+        let (Kind::Literal { runes: runes2, fold: fold2 }, Kind::Literal { runes: runes1, fold: fold1 }) =
+            (&mut re2.kind, &mut re1.kind)
         else {
             return false;
         };
@@ -581,14 +545,7 @@ impl<'a> Parser<'a> {
     fn literal(&mut self, r: u32) -> PResult<()> {
         let fold = self.flags & FOLD_CASE != 0;
         let r = if fold { min_fold(r) } else { r };
-        let re = self.node(
-            Kind::Literal {
-                runes: vec![r],
-                fold,
-            },
-            self.flags,
-            Vec::new(),
-        );
+        let re = self.node(Kind::Literal { runes: vec![r], fold }, self.flags, Vec::new());
         self.push(re)
     }
 
@@ -714,12 +671,7 @@ impl<'a> Parser<'a> {
     /// an explicit stack of frames does, so that no input can exhaust the Rust stack.
     fn alternation(&mut self, subs: Vec<Node>) -> PResult<Node> {
         let items = self.group_strings(subs)?;
-        let mut frames = vec![AltFrame {
-            depth: 0,
-            round: 1,
-            next: 0,
-            items,
-        }];
+        let mut frames = vec![AltFrame { depth: 0, round: 1, next: 0, items }];
         loop {
             let Some(top) = frames.last_mut() else {
                 return Ok(Node::new(Kind::EmptyMatch, self.flags, Vec::new()));
@@ -727,20 +679,15 @@ impl<'a> Parser<'a> {
             let depth = top.depth;
             // The next shared prefix whose alternatives still need factoring.
             let start = top.next.min(top.items.len());
-            let pending =
-                top.items[start..]
-                    .iter_mut()
-                    .enumerate()
-                    .find_map(|(i, item)| match item {
-                        Item::Pending(prefix, suffixes) => {
-                            let suffixes = std::mem::take(suffixes);
-                            let prefix =
-                                std::mem::replace(prefix, Node::new(Kind::EmptyMatch, 0, vec![]));
-                            *item = Item::Waiting(prefix);
-                            Some((start + i, suffixes))
-                        }
-                        _ => None,
-                    });
+            let pending = top.items[start..].iter_mut().enumerate().find_map(|(i, item)| match item {
+                Item::Pending(prefix, suffixes) => {
+                    let suffixes = std::mem::take(suffixes);
+                    let prefix = std::mem::replace(prefix, Node::new(Kind::EmptyMatch, 0, vec![]));
+                    *item = Item::Waiting(prefix);
+                    Some((start + i, suffixes))
+                }
+                _ => None,
+            });
             if let Some((at, suffixes)) = pending {
                 top.next = at;
                 if suffixes.len() == 1 {
@@ -757,12 +704,7 @@ impl<'a> Parser<'a> {
                 }
                 let flat = self.flatten(suffixes, false);
                 let items = self.group_strings(flat)?;
-                frames.push(AltFrame {
-                    depth: depth + 1,
-                    round: 1,
-                    next: 0,
-                    items,
-                });
+                frames.push(AltFrame { depth: depth + 1, round: 1, next: 0, items });
                 continue;
             }
             top.next = 0;
@@ -783,9 +725,7 @@ impl<'a> Parser<'a> {
             let mut nodes = self.merge_classes(nodes);
             let node = if nodes.len() == 1 {
                 self.reuse(1);
-                nodes
-                    .pop()
-                    .unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, vec![]))
+                nodes.pop().unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, vec![]))
             } else {
                 Node::new(Kind::Alternate, self.flags, nodes)
             };
@@ -886,10 +826,7 @@ impl<'a> Parser<'a> {
                 out.extend(run.drain(..).map(Item::Done));
             } else if run.len() > 1 {
                 let lit = self.node(
-                    Kind::Literal {
-                        runes: prefix.clone(),
-                        fold: prefix_fold,
-                    },
+                    Kind::Literal { runes: prefix.clone(), fold: prefix_fold },
                     if prefix_fold { FOLD_CASE } else { 0 },
                     Vec::new(),
                 );
@@ -974,9 +911,7 @@ impl<'a> Parser<'a> {
                     self.check_limits(&n)?;
                     suffixes.push(n);
                 }
-                let prefix = first
-                    .take()
-                    .unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, Vec::new()));
+                let prefix = first.take().unwrap_or_else(|| Node::new(Kind::EmptyMatch, 0, Vec::new()));
                 out.push(Item::Pending(prefix, suffixes));
             }
             let Some(n) = next else { break };
@@ -1108,29 +1043,17 @@ impl<'a> Parser<'a> {
                     pos += 1;
                 }
                 b'^' => {
-                    let k = if self.flags & ONE_LINE != 0 {
-                        Kind::BeginText
-                    } else {
-                        Kind::BeginLine
-                    };
+                    let k = if self.flags & ONE_LINE != 0 { Kind::BeginText } else { Kind::BeginLine };
                     self.op(k)?;
                     pos += 1;
                 }
                 b'$' => {
-                    let k = if self.flags & ONE_LINE != 0 {
-                        Kind::EndText
-                    } else {
-                        Kind::EndLine
-                    };
+                    let k = if self.flags & ONE_LINE != 0 { Kind::EndText } else { Kind::EndLine };
                     self.op(k)?;
                     pos += 1;
                 }
                 b'.' => {
-                    let k = if self.flags & DOT_NL != 0 {
-                        Kind::AnyChar
-                    } else {
-                        Kind::AnyCharNotNL
-                    };
+                    let k = if self.flags & DOT_NL != 0 { Kind::AnyChar } else { Kind::AnyCharNotNL };
                     self.op(k)?;
                     pos += 1;
                 }
@@ -1151,14 +1074,10 @@ impl<'a> Parser<'a> {
                         pos += 1;
                     }
                     Some((min, max, after)) => {
-                        if !(0..=MAX_REPEAT).contains(&min)
-                            || max > MAX_REPEAT
-                            || (max >= 0 && min > max)
-                        {
+                        if !(0..=MAX_REPEAT).contains(&min) || max > MAX_REPEAT || (max >= 0 && min > max) {
                             return Err(PErr::At(ERR_INVALID_REPEAT_SIZE, pos, after));
                         }
-                        let after =
-                            self.repeat(Kind::Repeat { min, max }, pos, after, last_repeat)?;
+                        let after = self.repeat(Kind::Repeat { min, max }, pos, after, last_repeat)?;
                         repeat = Some(pos);
                         pos = after;
                     }
@@ -1509,11 +1428,7 @@ fn append_range(v: &mut Vec<ClassUnicodeRange>, r: ClassUnicodeRange) {
 /// character and its simple case fold into a case-folded literal.
 fn class_as_literal(c: &ClassUnicode) -> Option<(u32, bool)> {
     let ranges = c.ranges();
-    let count: u32 = ranges
-        .iter()
-        .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-        .take(3)
-        .sum();
+    let count: u32 = ranges.iter().map(|r| u32::from(r.end()) - u32::from(r.start()) + 1).take(3).sum();
     let first = ranges.first()?.start();
     if ranges.len() == 1 && count == 1 {
         return Some((u32::from(first), false));
@@ -1573,10 +1488,9 @@ fn factorable(f: &Node) -> bool {
 fn leading_regexp(re: &Node) -> Option<&Node> {
     match re.kind {
         Kind::EmptyMatch => None,
-        Kind::Concat if !re.subs.is_empty() => re
-            .subs
-            .first()
-            .filter(|s| !matches!(s.kind, Kind::EmptyMatch)),
+        Kind::Concat if !re.subs.is_empty() => {
+            re.subs.first().filter(|s| !matches!(s.kind, Kind::EmptyMatch))
+        }
         _ => Some(re),
     }
 }
@@ -1611,9 +1525,7 @@ fn min_fold(r: u32) -> u32 {
     };
     let mut cls = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
     cls.case_fold_simple();
-    cls.ranges()
-        .first()
-        .map_or(r, |x| u32::from(x.start()).min(r))
+    cls.ranges().first().map_or(r, |x| u32::from(x.start()).min(r))
 }
 
 /// Go's `repeatIsValid`, with an explicit stack.
@@ -1802,14 +1714,8 @@ fn class_hir(c: ClassUnicode) -> Hir {
 fn to_hir(n: &Node) -> Hir {
     let sub = |i: usize| n.subs.get(i).map_or_else(Hir::empty, to_hir);
     let greedy = n.flags & NON_GREEDY == 0;
-    let rep = |min: u32, max: Option<u32>| {
-        Hir::repetition(Repetition {
-            min,
-            max,
-            greedy,
-            sub: Box::new(sub(0)),
-        })
-    };
+    let rep =
+        |min: u32, max: Option<u32>| Hir::repetition(Repetition { min, max, greedy, sub: Box::new(sub(0)) });
     match &n.kind {
         Kind::NoMatch | Kind::LeftParen(_) | Kind::VerticalBar => Hir::fail(),
         Kind::EmptyMatch => Hir::empty(),
@@ -1824,11 +1730,7 @@ fn to_hir(n: &Node) -> Hir {
         Kind::EndText => look(Look::End),
         Kind::WordBoundary => look(Look::WordAscii),
         Kind::NoWordBoundary => look(Look::WordAsciiNegate),
-        Kind::Capture(index) => Hir::capture(Capture {
-            index: *index,
-            name: None,
-            sub: Box::new(sub(0)),
-        }),
+        Kind::Capture(index) => Hir::capture(Capture { index: *index, name: None, sub: Box::new(sub(0)) }),
         Kind::Star => rep(0, None),
         Kind::Plus => rep(1, None),
         Kind::Quest => rep(0, Some(1)),
@@ -1857,8 +1759,7 @@ fn literal_hir(runes: &[u32], fold: bool) -> Hir {
         if fold {
             let mut cls = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
             cls.case_fold_simple();
-            if cls.ranges().len() > 1 || cls.ranges().first().is_some_and(|r| r.start() != r.end())
-            {
+            if cls.ranges().len() > 1 || cls.ranges().first().is_some_and(|r| r.start() != r.end()) {
                 if !text.is_empty() {
                     parts.push(Hir::literal(std::mem::take(&mut text).into_bytes()));
                 }

@@ -9,25 +9,14 @@ use super::*;
 fn compile(pattern: &[u8]) -> (AreRegex, meta::Regex) {
     let are = match parse(pattern) {
         Ok(are) => are,
-        Err(e) => panic!(
-            "{:?}: unexpected error {e}",
-            String::from_utf8_lossy(pattern)
-        ),
+        Err(e) => panic!("{:?}: unexpected error {e}", String::from_utf8_lossy(pattern)),
     };
     let Some(hir) = are.hir.clone() else {
-        panic!(
-            "{:?}: unexpectedly unsupported: {:?}",
-            String::from_utf8_lossy(pattern),
-            are.unsupported
-        );
+        panic!("{:?}: unexpectedly unsupported: {:?}", String::from_utf8_lossy(pattern), are.unsupported);
     };
     let re = match crate::regex::compile(&hir) {
         Ok(re) => re,
-        Err(e) => panic!(
-            "{:?}: compile failed: {}",
-            String::from_utf8_lossy(pattern),
-            e.message
-        ),
+        Err(e) => panic!("{:?}: compile failed: {}", String::from_utf8_lossy(pattern), e.message),
     };
     (are, re)
 }
@@ -38,19 +27,13 @@ fn check_match(pattern: &[u8], hay: &[u8], expect: &[u8]) {
     let (_, re) = compile(pattern);
     let mut caps = re.create_captures();
     re.captures(hay, &mut caps);
-    let shown = (
-        String::from_utf8_lossy(pattern),
-        String::from_utf8_lossy(hay),
-    );
+    let shown = (String::from_utf8_lossy(pattern), String::from_utf8_lossy(hay));
     match expect {
         b"-" => assert!(!caps.is_match(), "{shown:?}: should not match"),
         b"+" => assert!(caps.is_match(), "{shown:?}: should match"),
         b"!" => {
             assert!(caps.is_match(), "{shown:?}: should match");
-            assert!(
-                caps.get_group(1).is_none(),
-                "{shown:?}: group 1 should not participate"
-            );
+            assert!(caps.get_group(1).is_none(), "{shown:?}: group 1 should not participate");
         }
         [b'=', text @ ..] => {
             assert!(caps.is_match(), "{shown:?}: should match");
@@ -534,36 +517,23 @@ fn rejections_have_postgres_reasons() {
 fn unsupported_constructs() {
     for p in UNSUPPORTED {
         let r = parse(p.as_bytes()).unwrap_or_else(|e| panic!("{p:?}: rejected: {e}"));
-        assert!(
-            r.hir.is_none() && r.unsupported.is_some(),
-            "{p:?}: should be unsupported"
-        );
+        assert!(r.hir.is_none() && r.unsupported.is_some(), "{p:?}: should be unsupported");
     }
     let r = parse(b"^(a)\\1$").ok();
     assert_eq!(r.as_ref().map(|r| r.groups), Some(1));
     let construct = r.and_then(|r| r.unsupported).map(|u| u.construct);
-    assert_eq!(
-        construct.as_deref(),
-        Some("back-reference \\1 inside the pattern")
-    );
+    assert_eq!(construct.as_deref(), Some("back-reference \\1 inside the pattern"));
 }
 
 #[test]
 fn capture_risk() {
     for p in RISKY {
         let (r, _) = compile(p.as_bytes());
-        assert!(
-            r.capture_risk.is_some(),
-            "{p:?}: should carry a capture risk"
-        );
+        assert!(r.capture_risk.is_some(), "{p:?}: should carry a capture risk");
     }
     for p in SAFE {
         let (r, _) = compile(p.as_bytes());
-        assert!(
-            r.capture_risk.is_none(),
-            "{p:?}: unexpected capture risk {:?}",
-            r.capture_risk
-        );
+        assert!(r.capture_risk.is_none(), "{p:?}: unexpected capture risk {:?}", r.capture_risk);
     }
     assert!(compile(b"^(.*?)@").0.prefers_shortest);
     assert!(compile(b"Y*?([0-9]{1,3})").0.prefers_shortest);
@@ -575,14 +545,8 @@ fn capture_risk() {
 
 #[test]
 fn group_counts() {
-    let cases: &[(&str, usize)] = &[
-        ("", 0),
-        ("(a)(b)", 2),
-        ("(?:a)(b)", 1),
-        ("((a)(b))", 3),
-        ("(?=(a))(b)", 1),
-        ("***=(a)", 0),
-    ];
+    let cases: &[(&str, usize)] =
+        &[("", 0), ("(a)(b)", 2), ("(?:a)(b)", 1), ("((a)(b))", 3), ("(?=(a))(b)", 1), ("***=(a)", 0)];
     for (p, n) in cases {
         let r = parse(p.as_bytes()).unwrap_or_else(|e| panic!("{p:?}: {e}"));
         assert_eq!(r.groups, *n, "{p:?}");
@@ -603,15 +567,10 @@ fn deep_nesting_and_huge_input_do_not_panic() {
     let r = parse(deep.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     assert!(r.hir.is_none());
     assert_eq!(r.groups, 100_000);
-    assert_eq!(
-        r.unsupported.map(|u| u.construct).as_deref(),
-        Some("nesting too deep for identmap")
-    );
+    assert_eq!(r.unsupported.map(|u| u.construct).as_deref(), Some("nesting too deep for identmap"));
     let unbalanced = "(".repeat(100_000);
     assert_eq!(
-        parse(unbalanced.as_bytes())
-            .map(|_| ())
-            .map_err(|e| e.reason),
+        parse(unbalanced.as_bytes()).map(|_| ()).map_err(|e| e.reason),
         Err("parentheses () not balanced")
     );
     let ok_depth = "(".repeat(DEPTH_LIMIT) + "a" + &")".repeat(DEPTH_LIMIT);
@@ -662,10 +621,7 @@ fn capture_indices_survive_zero_repetition() {
     let mut caps = re.create_captures();
     re.captures(b"b", &mut caps);
     assert_eq!(caps.get_group(2).map(|s| s.range()), Some(0..1));
-    assert_eq!(
-        re.group_info().group_len(regex_automata::PatternID::ZERO),
-        3
-    );
+    assert_eq!(re.group_info().group_len(regex_automata::PatternID::ZERO), 3);
 }
 
 #[test]
@@ -681,12 +637,7 @@ fn record_patterns_capture_risk() {
             continue;
         }
         assert!(r.hir.is_some(), "{p:?}: should be translated");
-        assert_eq!(
-            r.capture_risk.is_some(),
-            risky.contains(&p),
-            "{p:?}: capture risk {:?}",
-            r.capture_risk
-        );
+        assert_eq!(r.capture_risk.is_some(), risky.contains(&p), "{p:?}: capture risk {:?}", r.capture_risk);
     }
 }
 
@@ -755,14 +706,9 @@ fn lines(config: &str) -> Vec<String> {
 }
 
 fn records() -> Vec<serde_json::Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../testdata/conformance/postgres.jsonl"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/conformance/postgres.jsonl");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
-        .collect()
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}"))).collect()
 }
 
 #[test]
@@ -803,11 +749,7 @@ fn oracle_parse_records() {
                         continue;
                     }
                     if let Some(re) = tok.strip_prefix('/') {
-                        assert!(
-                            parse(re.as_bytes()).is_ok(),
-                            "{}: {re:?} should compile",
-                            r["id"]
-                        );
+                        assert!(parse(re.as_bytes()).is_ok(), "{}: {re:?} should compile", r["id"]);
                         checked += 1;
                     }
                 }
@@ -825,11 +767,8 @@ fn decide(r: &serde_json::Value) -> Option<bool> {
     let ci = r["case_insensitive"].as_bool().unwrap_or(false);
     let sys = r["system_user"].as_str()?.as_bytes();
     let db = r["db_user"].as_str()?;
-    let ls: Vec<Vec<(String, bool)>> = lines(r["config"].as_str()?)
-        .iter()
-        .map(|l| tokens(l))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let ls: Vec<Vec<(String, bool)>> =
+        lines(r["config"].as_str()?).iter().map(|l| tokens(l)).filter(|t| !t.is_empty()).collect();
     let [line] = ls.as_slice() else { return None };
     let [map, (sys_field, _), (db_field, db_quoted)] = line.as_slice() else {
         return None;
@@ -908,11 +847,7 @@ fn oracle_match_records() {
         }
         if let Some(allow) = decide(&r) {
             let want = r["expect"] == "allow";
-            assert_eq!(
-                allow, want,
-                "{} {} {} -> {}",
-                r["version"], r["id"], r["system_user"], r["db_user"]
-            );
+            assert_eq!(allow, want, "{} {} {} -> {}", r["version"], r["id"], r["system_user"], r["db_user"]);
             decided += 1;
         }
     }

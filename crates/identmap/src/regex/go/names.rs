@@ -309,8 +309,7 @@ pub(super) const SCRIPTS: &[&str] = &[
 ];
 
 /// Scripts new in Unicode 17 (Go 1.27 has them; `regex-syntax` 0.8.12 does not).
-pub(super) const SCRIPTS_17: &[&str] =
-    &["Beria_Erfe", "Chisoi", "Sidetic", "Tai_Yo", "Tolong_Siki"];
+pub(super) const SCRIPTS_17: &[&str] = &["Beria_Erfe", "Chisoi", "Sidetic", "Tai_Yo", "Tolong_Siki"];
 
 /// Go's `unicodeTable`: resolve a `\p{name}` name (without any leading `^`), or `None` if Go
 /// rejects it.

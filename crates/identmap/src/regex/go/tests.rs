@@ -16,10 +16,7 @@ fn run(pattern: &str, haystack: &str) -> Result<Option<String>, String> {
     if !caps.is_match() {
         return Ok(None);
     }
-    let g1 = caps
-        .get_group(1)
-        .and_then(|sp| haystack.get(sp.range()))
-        .unwrap_or_default();
+    let g1 = caps.get_group(1).and_then(|sp| haystack.get(sp.range())).unwrap_or_default();
     Ok(Some(g1.to_owned()))
 }
 
@@ -80,11 +77,7 @@ fn parse_config(config: &str, ci: bool) -> Result<Vec<Rule>, String> {
             ));
         }
         let regex = compile(&re.hir).map_err(|e| e.message)?;
-        rules.push(Rule {
-            map: map.to_owned(),
-            regex,
-            user: user.to_owned(),
-        });
+        rules.push(Rule { map: map.to_owned(), regex, user: user.to_owned() });
     }
     Ok(rules)
 }
@@ -100,10 +93,7 @@ fn map_users(rules: &[Rule], issuer: &str, identity: &str, ci: bool) -> Vec<Stri
         }
         let user = match rule.user.find("\\1") {
             Some(i) => {
-                let g1 = caps
-                    .get_group(1)
-                    .and_then(|sp| identity.get(sp.range()))
-                    .unwrap_or_default();
+                let g1 = caps.get_group(1).and_then(|sp| identity.get(sp.range())).unwrap_or_default();
                 format!("{}{}{}", &rule.user[..i], g1, &rule.user[i + 2..])
             }
             None => rule.user.clone(),
@@ -127,11 +117,7 @@ fn expected(e: &serde_json::Value) -> Option<Result<Vec<String>, String>> {
     if e["ok"].as_bool() == Some(true) {
         let users = e["users"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|u| u.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|u| u.as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
         return Some(Ok(users));
     }
@@ -154,10 +140,7 @@ fn line_prefix(e: &str) -> &str {
 /// recurses in `regex-automata`'s compiler deeper than a default 2 MiB test thread allows in
 /// debug builds.
 fn with_big_stack(f: impl FnOnce() + Send + 'static) {
-    let handle = std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(f)
-        .expect("spawn");
+    let handle = std::thread::Builder::new().stack_size(64 << 20).spawn(f).expect("spawn");
     if let Err(panic) = handle.join() {
         std::panic::resume_unwind(panic);
     }
@@ -169,10 +152,7 @@ fn conformance_cockroach_regex() {
 }
 
 fn conformance() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../testdata/conformance/cockroach-regex.jsonl"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/conformance/cockroach-regex.jsonl");
     let text = std::fs::read_to_string(path).expect("conformance records");
     let mut failures: Vec<String> = Vec::new();
     let mut message_diffs: Vec<String> = Vec::new();
@@ -185,10 +165,7 @@ fn conformance() {
         let config = rec["config"].as_str().unwrap_or_default();
         let issuer = rec["issuer"].as_str().unwrap_or_default();
         let identity = rec["identity"].as_str().unwrap_or_default();
-        for (mode, (key, ci)) in [("expect_cs", false), ("expect_ci", true)]
-            .into_iter()
-            .enumerate()
-        {
+        for (mode, (key, ci)) in [("expect_cs", false), ("expect_ci", true)].into_iter().enumerate() {
             let Some(want) = expected(&rec[key]) else {
                 counts[mode].2 += 1;
                 continue;
@@ -199,10 +176,8 @@ fn conformance() {
                 (Ok(w), Ok(g)) => w == g,
                 (Err(w), Err(g)) => {
                     if w != g {
-                        message_diffs.push(format!(
-                            "record {} {key} {config:?}: want {w:?}, got {g:?}",
-                            n + 1
-                        ));
+                        message_diffs
+                            .push(format!("record {} {key} {config:?}: want {w:?}, got {g:?}", n + 1));
                     }
                     line_prefix(w) == line_prefix(g)
                 }
@@ -233,11 +208,7 @@ fn conformance() {
     assert!(
         failures.is_empty() && message_diffs.is_empty(),
         "{summary}\n{}",
-        shown
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
     );
     assert!(counts[0].0 > 900 && counts[1].0 > 900, "{summary}");
 }
@@ -369,9 +340,7 @@ fn difference_table_matches() {
     for &(row, pattern, haystack, want) in MATCH_ROWS {
         let got = run(pattern, haystack);
         if got != Ok(want.map(str::to_owned)) {
-            bad.push(format!(
-                "row {row}: {pattern:?} on {haystack:?}: want {want:?}, got {got:?}"
-            ));
+            bad.push(format!("row {row}: {pattern:?} on {haystack:?}: want {want:?}, got {got:?}"));
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -379,71 +348,23 @@ fn difference_table_matches() {
 
 /// `(row, pattern, Go's error text or "ok")`.
 const ERROR_ROWS: &[(u32, &str, &str)] = &[
-    (
-        6,
-        r"\p{Emoji}",
-        "invalid character class range: `\\p{Emoji}`",
-    ),
-    (
-        6,
-        r"\p{Alphabetic}",
-        "invalid character class range: `\\p{Alphabetic}`",
-    ),
-    (
-        6,
-        r"\p{White_Space}",
-        "invalid character class range: `\\p{White_Space}`",
-    ),
-    (
-        6,
-        r"\p{XID_Start}",
-        "invalid character class range: `\\p{XID_Start}`",
-    ),
-    (
-        6,
-        r"\p{Script=Greek}",
-        "invalid character class range: `\\p{Script=Greek}`",
-    ),
-    (
-        6,
-        r"\p{sc=Greek}",
-        "invalid character class range: `\\p{sc=Greek}`",
-    ),
-    (
-        6,
-        r"\p{gc=Lu}",
-        "invalid character class range: `\\p{gc=Lu}`",
-    ),
-    (
-        6,
-        r"\p{Age=6.0}",
-        "invalid character class range: `\\p{Age=6.0}`",
-    ),
-    (
-        6,
-        r"\p{IsGreek}",
-        "invalid character class range: `\\p{IsGreek}`",
-    ),
-    (
-        6,
-        r"\p{Is_Greek}",
-        "invalid character class range: `\\p{Is_Greek}`",
-    ),
+    (6, r"\p{Emoji}", "invalid character class range: `\\p{Emoji}`"),
+    (6, r"\p{Alphabetic}", "invalid character class range: `\\p{Alphabetic}`"),
+    (6, r"\p{White_Space}", "invalid character class range: `\\p{White_Space}`"),
+    (6, r"\p{XID_Start}", "invalid character class range: `\\p{XID_Start}`"),
+    (6, r"\p{Script=Greek}", "invalid character class range: `\\p{Script=Greek}`"),
+    (6, r"\p{sc=Greek}", "invalid character class range: `\\p{sc=Greek}`"),
+    (6, r"\p{gc=Lu}", "invalid character class range: `\\p{gc=Lu}`"),
+    (6, r"\p{Age=6.0}", "invalid character class range: `\\p{Age=6.0}`"),
+    (6, r"\p{IsGreek}", "invalid character class range: `\\p{IsGreek}`"),
+    (6, r"\p{Is_Greek}", "invalid character class range: `\\p{Is_Greek}`"),
     (7, r"\p{Cs}", "ok"),
     (7, r"\p{Sidetic}", "ok"),
     (7, r"\p{Tolong_Siki}", "ok"),
     (8, r"\p{L&}", "invalid character class range: `\\p{L&}`"),
-    (
-        8,
-        r"\p{Greek}\p{greek}\p{Letter}\p{Lowercase_Letter}\pl\p{LC}\p{Cn}\p{digit}",
-        "ok",
-    ),
+    (8, r"\p{Greek}\p{greek}\p{Letter}\p{Lowercase_Letter}\pl\p{LC}\p{Cn}\p{digit}", "ok"),
     (9, "[[:foo:]]", "invalid character class range: `[:foo:]`"),
-    (
-        9,
-        "[[:ALPHA:]]",
-        "invalid character class range: `[:ALPHA:]`",
-    ),
+    (9, "[[:ALPHA:]]", "invalid character class range: `[:ALPHA:]`"),
     (10, "[[a]]", "ok"),
     (10, "[a[]b]", "ok"),
     (10, "[[]", "ok"),
@@ -483,19 +404,11 @@ const ERROR_ROWS: &[(u32, &str, &str)] = &[
     (24, "a?*", "invalid nested repetition operator: `?*`"),
     (24, "a+*", "invalid nested repetition operator: `+*`"),
     (24, "a*?+", "invalid nested repetition operator: `*?+`"),
-    (
-        24,
-        "a{2}{3}",
-        "invalid nested repetition operator: `{2}{3}`",
-    ),
+    (24, "a{2}{3}", "invalid nested repetition operator: `{2}{3}`"),
     (24, "a{2}*", "invalid nested repetition operator: `{2}*`"),
     (24, "a*{2}", "invalid nested repetition operator: `*{2}`"),
     (24, "a{2}??", "invalid nested repetition operator: `{2}??`"),
-    (
-        24,
-        "x{1,2}{3,4}",
-        "invalid nested repetition operator: `{1,2}{3,4}`",
-    ),
+    (24, "x{1,2}{3,4}", "invalid nested repetition operator: `{1,2}{3,4}`"),
     (24, "a*?a??a{2}?", "ok"),
     (25, "x{x{}x{a}x{1x{1,2x{,3}", "ok"),
     (29, "(?x)", "invalid or unsupported Perl syntax: `(?x`"),
@@ -547,11 +460,7 @@ const ERROR_ROWS: &[(u32, &str, &str)] = &[
     (0, r"\p", "invalid character class range: `\\p`"),
     (0, r"\pX", "invalid character class range: `\\pX`"),
     (0, r"\p{Zzzz}", "invalid character class range: `\\p{Zzzz}`"),
-    (
-        0,
-        r"\p{Unknown}",
-        "invalid character class range: `\\p{Unknown}`",
-    ),
+    (0, r"\p{Unknown}", "invalid character class range: `\\p{Unknown}`"),
     (0, r"^*\z*(?i:)()(?:)[^\d\D]", "ok"),
     (0, r"\a\f\t\n\r\v\x41\x{263a}\_\-\!", "ok"),
 ];
@@ -561,15 +470,9 @@ fn difference_table_errors() {
     let mut bad = Vec::new();
     for &(row, pattern, want) in ERROR_ROWS {
         let got = err(pattern);
-        let want = if want == "ok" {
-            "ok".to_owned()
-        } else {
-            format!("error parsing regexp: {want}")
-        };
+        let want = if want == "ok" { "ok".to_owned() } else { format!("error parsing regexp: {want}") };
         if got != want {
-            bad.push(format!(
-                "row {row}: {pattern:?}: want {want:?}, got {got:?}"
-            ));
+            bad.push(format!("row {row}: {pattern:?}: want {want:?}, got {got:?}"));
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -580,11 +483,7 @@ fn unicode_names_resolve() {
     use super::names::{CATEGORIES, CATEGORY_ALIASES, SCRIPTS, SCRIPTS_17};
     let mut bad = Vec::new();
     let mut check = |name: &str, empty: bool| {
-        for form in [
-            format!(r"\p{{{name}}}"),
-            format!(r"\P{{{name}}}"),
-            format!(r"(?i)[\p{{^{name}}}]"),
-        ] {
+        for form in [format!(r"\p{{{name}}}"), format!(r"\P{{{name}}}"), format!(r"(?i)[\p{{^{name}}}]")] {
             match parse(&form) {
                 Ok(re) => {
                     let is_empty = re.hir.properties().minimum_len().is_none();
@@ -610,9 +509,7 @@ fn unicode_names_resolve() {
     for name in SCRIPTS_17 {
         check(name, true);
     }
-    for name in [
-        "Any", "Assigned", "ASCII", "LC", "L", "Zl", "Zp", "Letter", "punct", "digit",
-    ] {
+    for name in ["Any", "Assigned", "ASCII", "LC", "L", "Zl", "Zp", "Letter", "punct", "digit"] {
         check(name, false);
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -634,14 +531,8 @@ fn nesting_depth() {
     assert!(parse(&")".repeat(100_000)).is_err());
     assert!(parse(&format!("{}a", "(?:a*)*".repeat(5000))).is_ok());
     let stars = format!("{}{}", "(?:".repeat(5000), "a)*".repeat(5000));
-    assert_eq!(
-        parse(&stars).unwrap_err().code,
-        "expression nests too deeply"
-    );
-    assert_eq!(
-        parse(&"[".repeat(300)).unwrap_err().code,
-        "missing closing ]"
-    );
+    assert_eq!(parse(&stars).unwrap_err().code, "expression nests too deeply");
+    assert_eq!(parse(&"[".repeat(300)).unwrap_err().code, "missing closing ]");
 }
 
 #[test]
@@ -660,28 +551,18 @@ fn deep_compile_inner() {
 fn factoring_depth() {
     // `y|xy|xxy|…`: Go's prefix factoring nests one level (a concatenation and an alternation)
     // per alternative, so long chains exceed Go's height limit.
-    let chain = |n: usize| -> String {
-        (0..n)
-            .map(|k| format!("{}y", "x".repeat(k)))
-            .collect::<Vec<_>>()
-            .join("|")
-    };
+    let chain =
+        |n: usize| -> String { (0..n).map(|k| format!("{}y", "x".repeat(k))).collect::<Vec<_>>().join("|") };
     // Parsing never recurses on the Rust stack, even on a 2 MiB test thread in a debug build.
     // (Compiling such a tree recurses in `regex-automata`, and needs a larger stack there.)
     // The tree of `chain(n)` is 2n - 2 high: 501 alternatives are the most Go accepts.
     assert!(parse(&chain(501)).is_ok());
-    assert_eq!(
-        parse(&chain(502)).map(|_| ()).unwrap_err().code,
-        "expression nests too deeply"
-    );
+    assert_eq!(parse(&chain(502)).map(|_| ()).unwrap_err().code, "expression nests too deeply");
     let small = format!("^(?:{})$", chain(60));
     assert!(matches(&small, &format!("{}y", "x".repeat(59))));
     assert!(!matches(&small, &format!("{}y", "x".repeat(60))));
     assert!(matches(&small, "y"));
-    assert_eq!(
-        parse(&chain(503)).map(|_| ()).unwrap_err().code,
-        "expression nests too deeply"
-    );
+    assert_eq!(parse(&chain(503)).map(|_| ()).unwrap_err().code, "expression nests too deeply");
 }
 
 #[test]
@@ -699,28 +580,18 @@ fn hostile_sizes() {
     // of the repeat counts seen reaches it (Go counts a repeat again each time the node is
     // pushed, as here when the group is closed and again at the end).
     let big = format!("(?:{}){{1000}}", "a".repeat(3400));
-    assert_eq!(
-        parse(&big).map(|_| ()).unwrap_err().code,
-        "expression too large"
-    );
+    assert_eq!(parse(&big).map(|_| ()).unwrap_err().code, "expression too large");
     let lots = "(a{1000})".repeat(4000);
-    assert_eq!(
-        parse(&lots).map(|_| ()).unwrap_err().code,
-        "expression too large"
-    );
+    assert_eq!(parse(&lots).map(|_| ()).unwrap_err().code, "expression too large");
     // Long inputs of ordinary text: these must stay fast (no quadratic merging).
     let long = "ab|".repeat(50_000);
     assert!(parse(&long).is_ok());
-    let distinct: String = (0..20_000u32)
-        .filter_map(|i| char::from_u32(0x4E00 + 2 * i))
-        .map(|c| format!("{c}|"))
-        .collect();
+    let distinct: String =
+        (0..20_000u32).filter_map(|i| char::from_u32(0x4E00 + 2 * i)).map(|c| format!("{c}|")).collect();
     assert!(parse(&distinct).is_ok());
     // Many alternatives sharing prefixes in pairs.
-    let pairs: String = (0..10_000u32)
-        .filter_map(|i| char::from_u32(0x4E00 + i))
-        .map(|c| format!("{c}a|{c}b|"))
-        .collect();
+    let pairs: String =
+        (0..10_000u32).filter_map(|i| char::from_u32(0x4E00 + i)).map(|c| format!("{c}a|{c}b|")).collect();
     assert!(matches(&format!("^(?:{pairs}z)$"), "\u{4E05}b"));
     assert!(parse(&format!("(?i){}", r"\pL".repeat(5_000))).is_ok());
     assert!(parse(&format!("(?i){}", "k".repeat(1_000_000))).is_ok());
@@ -739,20 +610,14 @@ fn spans() {
 
 #[test]
 fn groups_count() {
-    assert_eq!(
-        parse("(a)(?:b)(?P<n>c)((d))").map(|r| r.groups).ok(),
-        Some(4)
-    );
+    assert_eq!(parse("(a)(?:b)(?P<n>c)((d))").map(|r| r.groups).ok(), Some(4));
     assert_eq!(parse("(a){0}").map(|r| r.groups).ok(), Some(1));
     assert_eq!(group1("(a)|b", "b"), Some(String::new()));
 }
 
 #[test]
 fn quote_meta_like_go() {
-    assert_eq!(
-        quote_meta(r"a.b+c*d?e(f)g|h[i]j{k}l^m$n\o"),
-        r"a\.b\+c\*d\?e\(f\)g\|h\[i\]j\{k\}l\^m\$n\\o"
-    );
+    assert_eq!(quote_meta(r"a.b+c*d?e(f)g|h[i]j{k}l^m$n\o"), r"a\.b\+c\*d\?e\(f\)g\|h\[i\]j\{k\}l\^m\$n\\o");
     assert_eq!(quote_meta("é-_ #"), "é-_ #");
     let q = format!("^{}$", quote_meta("a.b(c)"));
     assert!(matches(&q, "a.b(c)"));
@@ -797,22 +662,10 @@ fn go_invalid_regexps() {
         (r"\Q\E*".into(), "missing argument to repetition operator"),
         ("a{100000}".into(), "invalid repeat count"),
         ("a{100000,}".into(), "invalid repeat count"),
-        (
-            "((((((((((x{2}){2}){2}){2}){2}){2}){2}){2}){2}){2})".into(),
-            "invalid repeat count",
-        ),
-        (
-            format!("{}{}", "(".repeat(1000), ")".repeat(1000)),
-            "expression nests too deeply",
-        ),
-        (
-            format!("{}{}", "(?:".repeat(1000), ")*".repeat(1000)),
-            "expression nests too deeply",
-        ),
-        (
-            format!("({}){{1000}}", "(xx?)".repeat(1000)),
-            "expression too large",
-        ),
+        ("((((((((((x{2}){2}){2}){2}){2}){2}){2}){2}){2}){2})".into(), "invalid repeat count"),
+        (format!("{}{}", "(".repeat(1000), ")".repeat(1000)), "expression nests too deeply"),
+        (format!("{}{}", "(?:".repeat(1000), ")*".repeat(1000)), "expression nests too deeply"),
+        (format!("({}){{1000}}", "(xx?)".repeat(1000)), "expression too large"),
         ("(xx?){1000}".repeat(1000), "expression too large"),
         (r"\pL".repeat(27_000), "expression too large"),
         // Perl-only rejections (Go's onlyPOSIX list).
@@ -881,8 +734,8 @@ fn go_valid_regexps() {
 #[test]
 fn random_patterns_agree_with_regex_syntax() {
     const TOKENS: &[&str] = &[
-        "a", "b", "ab", ".", "*", "+", "?", "*?", "|", "(", ")", "(?:", "[ab]", "[^a]", "^", "$",
-        "{2}", "{1,2}", "{0}", "(?i)", "A", "(?s)", "(?m)", "\\b", "[a-b]", "(?U)", "bb",
+        "a", "b", "ab", ".", "*", "+", "?", "*?", "|", "(", ")", "(?:", "[ab]", "[^a]", "^", "$", "{2}",
+        "{1,2}", "{0}", "(?i)", "A", "(?s)", "(?m)", "\\b", "[a-b]", "(?U)", "bb",
     ];
     let mut hays: Vec<String> = vec![String::new()];
     let mut frontier = vec![String::new()];
@@ -922,14 +775,8 @@ fn random_patterns_agree_with_regex_syntax() {
         for h in &hays {
             a.captures(h.as_str(), &mut ca);
             b.captures(h.as_str(), &mut cb);
-            let sa = (
-                ca.get_match().map(|m| m.range()),
-                ca.get_group(1).map(|s| s.range()),
-            );
-            let sb = (
-                cb.get_match().map(|m| m.range()),
-                cb.get_group(1).map(|s| s.range()),
-            );
+            let sa = (ca.get_match().map(|m| m.range()), ca.get_group(1).map(|s| s.range()));
+            let sb = (cb.get_match().map(|m| m.range()), cb.get_group(1).map(|s| s.range()));
             if sa != sb {
                 bad.push(format!("{pattern:?} on {h:?}: {sa:?} vs {sb:?}"));
                 break;
@@ -937,12 +784,7 @@ fn random_patterns_agree_with_regex_syntax() {
         }
     }
     assert!(compared > 300, "only {compared} compared");
-    assert!(
-        bad.is_empty(),
-        "{} of {compared}:\n{}",
-        bad.len(),
-        bad[..bad.len().min(30)].join("\n")
-    );
+    assert!(bad.is_empty(), "{} of {compared}:\n{}", bad.len(), bad[..bad.len().min(30)].join("\n"));
 }
 
 /// Random text over the characters that mean something to the parser: never a panic, errors
@@ -950,9 +792,9 @@ fn random_patterns_agree_with_regex_syntax() {
 #[test]
 fn random_text_never_panics() {
     const CHARS: &[char] = &[
-        '\\', '(', ')', '[', ']', '{', '}', '^', '$', '.', '*', '+', '?', '|', ':', '-', '<', '>',
-        '\'', '=', '!', ',', 'p', 'P', 'x', 'Q', 'E', 'L', 'u', 'i', 's', 'm', 'U', 'd', 'w', 'b',
-        'z', 'A', '0', '1', '2', '7', '9', 'a', 'é', '\u{212A}', '_', '&', '~', ' ', 'n',
+        '\\', '(', ')', '[', ']', '{', '}', '^', '$', '.', '*', '+', '?', '|', ':', '-', '<', '>', '\'', '=',
+        '!', ',', 'p', 'P', 'x', 'Q', 'E', 'L', 'u', 'i', 's', 'm', 'U', 'd', 'w', 'b', 'z', 'A', '0', '1',
+        '2', '7', '9', 'a', 'é', '\u{212A}', '_', '&', '~', ' ', 'n',
     ];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut rand = move |n: usize| {
@@ -973,15 +815,8 @@ fn random_text_never_panics() {
                 }
             }
             Err(e) => {
-                assert!(
-                    e.span.start <= e.span.end && e.span.end <= pattern.len(),
-                    "{pattern:?}: {e:?}"
-                );
-                assert!(
-                    pattern.contains(e.fragment.as_str()),
-                    "{pattern:?}: fragment {:?}",
-                    e.fragment
-                );
+                assert!(e.span.start <= e.span.end && e.span.end <= pattern.len(), "{pattern:?}: {e:?}");
+                assert!(pattern.contains(e.fragment.as_str()), "{pattern:?}: fragment {:?}", e.fragment);
             }
         }
     }
