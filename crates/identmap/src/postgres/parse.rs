@@ -31,7 +31,7 @@ impl Regex {
         let are = crate::regex::are::parse(pattern.as_bytes()).map_err(|e| e.to_string())?;
         let mut unsupported = are.unsupported.map(|u| (u.construct, u.span));
         let compiled = match &are.hir {
-            Some(hir) => match crate::regex::compile(hir) {
+            Some(hir) => match crate::regex::compile(hir, true) {
                 Ok(re) => Some(re),
                 Err(e) => {
                     unsupported.get_or_insert((e.message, Span::new(0, pattern.len())));

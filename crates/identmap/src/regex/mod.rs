@@ -26,8 +26,12 @@ pub(crate) struct TooBig {
 }
 
 /// Compile a translated pattern into a meta regex (leftmost-first, all captures).
-pub(crate) fn compile(hir: &Hir) -> Result<meta::Regex, TooBig> {
+///
+/// `bytes`: the pattern is matched byte-wise (ARE), so an empty match may fall inside a UTF-8
+/// sequence; for Unicode patterns (Go) it may not.
+pub(crate) fn compile(hir: &Hir, bytes: bool) -> Result<meta::Regex, TooBig> {
     let config = meta::Config::new()
+        .utf8_empty(!bytes)
         .nfa_size_limit(Some(NFA_SIZE_LIMIT))
         .onepass_size_limit(Some(1 << 20))
         .dfa_size_limit(Some(1 << 20))

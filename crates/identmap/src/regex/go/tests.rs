@@ -10,7 +10,7 @@ use crate::regex::compile;
 /// group 1 did not participate) — the part of Go's `FindStringSubmatch` identmap uses.
 fn run(pattern: &str, haystack: &str) -> Result<Option<String>, String> {
     let re = parse(pattern).map_err(|e| e.to_string())?;
-    let meta = compile(&re.hir).map_err(|e| e.message)?;
+    let meta = compile(&re.hir, false).map_err(|e| e.message)?;
     let mut caps = meta.create_captures();
     meta.captures(haystack, &mut caps);
     if !caps.is_match() {
@@ -76,7 +76,7 @@ fn parse_config(config: &str, ci: bool) -> Result<Vec<Rule>, String> {
                 "saw \\1 substitution on line {line_no}, but pattern contains no subexpressions"
             ));
         }
-        let regex = compile(&re.hir).map_err(|e| e.message)?;
+        let regex = compile(&re.hir, false).map_err(|e| e.message)?;
         rules.push(Rule { map: map.to_owned(), regex, user: user.to_owned() });
     }
     Ok(rules)
@@ -544,7 +544,7 @@ fn deep_compile_inner() {
     let deep = format!("{}a{}", "(".repeat(999), ")".repeat(999));
     let re = parse(&deep).expect("999 groups");
     assert_eq!(re.groups, 999);
-    assert!(compile(&re.hir).is_ok());
+    assert!(compile(&re.hir, false).is_ok());
 }
 
 #[test]
@@ -573,7 +573,7 @@ fn hostile_sizes() {
     );
     // Row 28: large but accepted, and compilable.
     let re = parse(r"\pL{1000}").expect("accepted");
-    assert!(compile(&re.hir).is_ok());
+    assert!(compile(&re.hir, false).is_ok());
     assert!(matches(r"^\w{1000}$", &"a".repeat(1000)));
     assert!(parse(r"\p{Any}{1000}").is_ok());
     // Go's size estimate: 3,355,443 instructions, checked once the node count times the product
@@ -765,7 +765,7 @@ fn random_patterns_agree_with_regex_syntax() {
         let Ok(theirs) = regex_syntax::ParserBuilder::new().build().parse(&pattern) else {
             continue;
         };
-        let (Ok(a), Ok(b)) = (compile(&mine.hir), compile(&theirs)) else {
+        let (Ok(a), Ok(b)) = (compile(&mine.hir, false), compile(&theirs, false)) else {
             bad.push(format!("{pattern:?}: does not compile"));
             continue;
         };
@@ -810,7 +810,7 @@ fn random_text_never_panics() {
         match parse(&pattern) {
             Ok(re) => {
                 accepted += 1;
-                if let Ok(m) = compile(&re.hir) {
+                if let Ok(m) = compile(&re.hir, false) {
                     let _ = m.is_match("a{b}\\ é_K");
                 }
             }
