@@ -366,7 +366,7 @@ impl Lexer<'_> {
         };
         let hex = |n: usize| -> Result<(char, usize), SqlError> {
             let digits: String = rest[1..].chars().take(n).take_while(char::is_ascii_hexdigit).collect();
-            if digits.len() != n && !(c == 'x' && !digits.is_empty()) {
+            if digits.len() != n && (c != 'x' || digits.is_empty()) {
                 return Err(bad(1 + digits.len(), "invalid escape: expected hexadecimal digits"));
             }
             let v = u32::from_str_radix(&digits, 16).map_err(|_| bad(1 + digits.len(), "invalid escape"))?;

@@ -387,7 +387,7 @@ impl Matcher {
             let (user, key): (Cow<'m, str>, Option<Cow<'m, str>>) = match &rule.user {
                 User::Literal { raw, normalized } => (
                     Cow::Borrowed(&**normalized),
-                    (self.case == CaseMode::Sensitive).then(|| Cow::Borrowed(&**raw)),
+                    (self.case == CaseMode::Sensitive).then_some(Cow::Borrowed(&**raw)),
                 ),
                 User::Subst { raw, at } => {
                     let produced = substitute(raw, *at, g1.unwrap_or(""));

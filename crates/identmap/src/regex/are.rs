@@ -91,10 +91,7 @@ impl fmt::Display for AreError {
 }
 
 fn err(reason: &'static str, start: usize, end: usize) -> AreError {
-    AreError {
-        reason,
-        span: Span::new(start, end),
-    }
+    AreError { reason, span: Span::new(start, end) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,10 +240,7 @@ fn element(name: &[u8]) -> Option<u32> {
     if let [c] = name {
         return Some(u32::from(*c));
     }
-    CHAR_NAMES
-        .iter()
-        .find(|(n, _)| n.as_bytes() == name)
-        .map(|&(_, c)| u32::from(c))
+    CHAR_NAMES.iter().find(|(n, _)| n.as_bytes() == name).map(|&(_, c)| u32::from(c))
 }
 
 /// A set of bytes.
@@ -359,14 +353,7 @@ enum Node {
     Concat(Vec<Node>),
     Alt(Vec<Node>, Span),
     Cap(u32, Box<Node>),
-    Repeat {
-        min: u32,
-        max: Option<u32>,
-        greedy: bool,
-        exact: bool,
-        span: Span,
-        sub: Box<Node>,
-    },
+    Repeat { min: u32, max: Option<u32>, greedy: bool, exact: bool, span: Span, sub: Box<Node> },
 }
 
 fn concat(mut v: Vec<Node>) -> Node {
@@ -398,14 +385,7 @@ struct Frame {
 
 impl Frame {
     fn new(kind: FrameKind, open: Span, lacon: bool, discard: bool) -> Frame {
-        Frame {
-            kind,
-            branches: Vec::new(),
-            cur: Vec::new(),
-            open,
-            lacon,
-            discard,
-        }
+        Frame { kind, branches: Vec::new(), cur: Vec::new(), open, lacon, discard }
     }
 
     fn finish(mut self) -> Node {
@@ -437,20 +417,13 @@ struct Flags {
 /// Directors (`***=`, `***:`) and leading embedded options. Returns the flags and where the RE
 /// proper starts.
 fn prefixes(p: &[u8]) -> Result<(Flags, usize), AreError> {
-    let mut f = Flags {
-        extended: true,
-        advf: true,
-        ..Flags::default()
-    };
+    let mut f = Flags { extended: true, advf: true, ..Flags::default() };
     let mut pos = 0;
     if p.len() >= 4 && p.starts_with(b"***") {
         match p[3] {
             b'?' => return Err(err(lex::BADPAT, 0, 4)),
             b'=' => {
-                f = Flags {
-                    quote: true,
-                    ..Flags::default()
-                };
+                f = Flags { quote: true, ..Flags::default() };
                 return Ok((f, 4));
             }
             b':' => pos = 4,
@@ -529,18 +502,14 @@ type Quant = (u32, Option<u32>, bool, bool);
 impl<'a> Parser<'a> {
     fn note(&mut self, construct: &str, span: Span) {
         if self.unsupported.is_none() {
-            self.unsupported = Some(Unsupported {
-                construct: construct.to_owned(),
-                span,
-            });
+            self.unsupported = Some(Unsupported { construct: construct.to_owned(), span });
         }
     }
 
     fn top(&mut self) -> &mut Frame {
         // `frames` always holds the top-level frame; keep that true even if it were not.
         if self.frames.is_empty() {
-            self.frames
-                .push(Frame::new(FrameKind::Top, Span::empty(0), false, true));
+            self.frames.push(Frame::new(FrameKind::Top, Span::empty(0), false, true));
         }
         let last = self.frames.len() - 1;
         &mut self.frames[last]
@@ -599,10 +568,8 @@ impl<'a> Parser<'a> {
                     self.literal(u32::from(b')'))
                 }
                 Tok::RParen => {
-                    let frame = self
-                        .frames
-                        .pop()
-                        .unwrap_or_else(|| Frame::new(FrameKind::Top, span, false, true));
+                    let frame =
+                        self.frames.pop().unwrap_or_else(|| Frame::new(FrameKind::Top, span, false, true));
                     let kind = frame.kind;
                     let node = frame.finish();
                     self.lx.next()?;
@@ -720,10 +687,8 @@ impl<'a> Parser<'a> {
             };
             self.push(node);
         }
-        let top = self
-            .frames
-            .pop()
-            .unwrap_or_else(|| Frame::new(FrameKind::Top, Span::empty(0), false, true));
+        let top =
+            self.frames.pop().unwrap_or_else(|| Frame::new(FrameKind::Top, Span::empty(0), false, true));
         Ok(top.finish())
     }
 
@@ -765,11 +730,7 @@ impl<'a> Parser<'a> {
         let m = self.scannum()?;
         if self.lx.cur == Tok::Comma {
             self.lx.next()?;
-            let n = if matches!(self.lx.cur, Tok::Digit(_)) {
-                Some(self.scannum()?)
-            } else {
-                None
-            };
+            let n = if matches!(self.lx.cur, Tok::Digit(_)) { Some(self.scannum()?) } else { None };
             if n.is_some_and(|n| m > n) {
                 return Err(self.error(lex::BADBR));
             }
@@ -846,8 +807,7 @@ impl<'a> Parser<'a> {
             }
             Tok::CClass => {
                 let name = self.scanplain()?;
-                let cc =
-                    lookup_class(name).ok_or_else(|| err(lex::ECTYPE, start, self.lx.start))?;
+                let cc = lookup_class(name).ok_or_else(|| err(lex::ECTYPE, start, self.lx.start))?;
                 set.union(&class_set(cc, icase));
                 return Ok(());
             }
@@ -918,9 +878,7 @@ fn width(node: &Node) -> Option<u64> {
     match node {
         Node::Set(_) => Some(1),
         Node::Look(_) => Some(0),
-        Node::Concat(v) => v
-            .iter()
-            .try_fold(0u64, |acc, n| width(n).map(|w| acc.saturating_add(w))),
+        Node::Concat(v) => v.iter().try_fold(0u64, |acc, n| width(n).map(|w| acc.saturating_add(w))),
         Node::Alt(v, _) => {
             let mut widths = v.iter().map(width);
             let first = widths.next()??;
@@ -956,9 +914,7 @@ fn preference(node: &Node) -> Option<bool> {
         Node::Concat(v) => v.iter().find_map(preference),
         Node::Alt(..) => Some(true),
         Node::Cap(_, sub) => preference(sub),
-        Node::Repeat {
-            exact: true, sub, ..
-        } => preference(sub),
+        Node::Repeat { exact: true, sub, .. } => preference(sub),
         Node::Repeat { greedy, .. } => Some(*greedy),
     }
 }
@@ -978,14 +934,7 @@ fn first_ambiguity(node: &Node) -> Option<(&'static str, Span)> {
             }
         }
         Node::Cap(_, sub) => first_ambiguity(sub),
-        Node::Repeat {
-            min,
-            max,
-            greedy,
-            exact,
-            span,
-            sub,
-        } => {
+        Node::Repeat { min, max, greedy, exact, span, sub } => {
             if *exact || *max == Some(*min) {
                 first_ambiguity(sub)
             } else if !greedy {
@@ -1010,24 +959,14 @@ fn risk(node: &Node) -> Option<(&'static str, Span)> {
         Node::Cap(_, sub) => risk(sub),
         Node::Alt(v, _) => v.iter().find(|n| contains_group1(n)).and_then(risk),
         Node::Concat(v) => {
-            let others_fixed = v
-                .iter()
-                .filter(|n| !contains_group1(n))
-                .all(|n| width(n).is_some());
+            let others_fixed = v.iter().filter(|n| !contains_group1(n)).all(|n| width(n).is_some());
             if others_fixed {
                 v.iter().find(|n| contains_group1(n)).and_then(risk)
             } else {
                 first_ambiguity(node)
             }
         }
-        Node::Repeat {
-            min,
-            max,
-            exact,
-            span,
-            sub,
-            ..
-        } => {
+        Node::Repeat { min, max, exact, span, sub, .. } => {
             let fixed_count = *exact || *max == Some(*min);
             if fixed_count || width(sub).is_some_and(|w| w > 0) {
                 if fixed_count && width(sub).is_none() && *min > 1 {
@@ -1058,9 +997,7 @@ fn lazy_span_exact(root: &Node) -> bool {
     pieces(root, &mut ps);
     let variable: Vec<&&Node> = ps.iter().filter(|n| width(n).is_none()).collect();
     match variable.as_slice() {
-        [Node::Repeat {
-            greedy: false, sub, ..
-        }] => width(sub) == Some(1),
+        [Node::Repeat { greedy: false, sub, .. }] => width(sub) == Some(1),
         _ => false,
     }
 }
@@ -1071,23 +1008,10 @@ fn to_hir(node: &Node) -> Hir {
         Node::Look(l) => Hir::look(*l),
         Node::Concat(v) => Hir::concat(v.iter().map(to_hir).collect()),
         Node::Alt(v, _) => Hir::alternation(v.iter().map(to_hir).collect()),
-        Node::Cap(n, sub) => Hir::capture(Capture {
-            index: *n,
-            name: None,
-            sub: Box::new(to_hir(sub)),
-        }),
-        Node::Repeat {
-            min,
-            max,
-            greedy,
-            sub,
-            ..
-        } => Hir::repetition(Repetition {
-            min: *min,
-            max: *max,
-            greedy: *greedy,
-            sub: Box::new(to_hir(sub)),
-        }),
+        Node::Cap(n, sub) => Hir::capture(Capture { index: *n, name: None, sub: Box::new(to_hir(sub)) }),
+        Node::Repeat { min, max, greedy, sub, .. } => {
+            Hir::repetition(Repetition { min: *min, max: *max, greedy: *greedy, sub: Box::new(to_hir(sub)) })
+        }
     }
 }
 
@@ -1117,13 +1041,7 @@ pub(crate) fn parse(pattern: &[u8]) -> Result<AreRegex, AreError> {
         });
     }
     if unsupported.is_some() {
-        return Ok(AreRegex {
-            hir: None,
-            groups,
-            unsupported,
-            capture_risk: None,
-            prefers_shortest: false,
-        });
+        return Ok(AreRegex { hir: None, groups, unsupported, capture_risk: None, prefers_shortest: false });
     }
     let prefers_shortest = preference(&root) == Some(false);
     let mut capture_risk = None;
@@ -1141,13 +1059,7 @@ pub(crate) fn parse(pattern: &[u8]) -> Result<AreRegex, AreError> {
         });
     }
     let hir = to_hir(&root);
-    Ok(AreRegex {
-        hir: Some(hir),
-        groups,
-        unsupported: None,
-        capture_risk,
-        prefers_shortest,
-    })
+    Ok(AreRegex { hir: Some(hir), groups, unsupported: None, capture_risk, prefers_shortest })
 }
 
 #[cfg(test)]

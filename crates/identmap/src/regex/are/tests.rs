@@ -862,9 +862,7 @@ fn compile_reports_matches_inside_utf8_sequences() {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
-        .collect()
+    (0..s.len() / 2).filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()).collect()
 }
 
 /// Differential test against a live PostgreSQL (SQL_ASCII, C locale) when `ARE_ORACLE` names a
@@ -885,17 +883,12 @@ fn oracle_differential() {
         let pat = unhex(v["pat"].as_str().unwrap_or_default());
         let hay = unhex(v["hay"].as_str().unwrap_or_default());
         let pg = v["pg"].as_str().unwrap_or_default();
-        let shown = format!(
-            "{:?} on {:?}: pg {pg:?}",
-            String::from_utf8_lossy(&pat),
-            String::from_utf8_lossy(&hay)
-        );
+        let shown =
+            format!("{:?} on {:?}: pg {pg:?}", String::from_utf8_lossy(&pat), String::from_utf8_lossy(&hay));
         n += 1;
         let parsed = parse(&pat);
         if let Some(msg) = pg.strip_prefix("E ") {
-            let reason = msg
-                .strip_prefix("invalid regular expression: ")
-                .unwrap_or(msg);
+            let reason = msg.strip_prefix("invalid regular expression: ").unwrap_or(msg);
             match parsed {
                 // A resource limit of PostgreSQL's NFA compiler, not reproduced (known gap).
                 _ if reason == "regular expression is too complex" => {}
@@ -939,10 +932,8 @@ fn oracle_differential() {
         }
         if m.range() != pg_span {
             if r.prefers_shortest && r.groups > 0 && r.capture_risk.is_none() {
-                failures.push(format!(
-                    "{shown}: shortest-preferring, unflagged, but we matched {:?}",
-                    m.range()
-                ));
+                failures
+                    .push(format!("{shown}: shortest-preferring, unflagged, but we matched {:?}", m.range()));
             }
             span_differs += 1;
             continue;
@@ -973,11 +964,6 @@ fn oracle_differential() {
         "{n} cases, {g1_checked} group-1 checks, {span_differs} span differences, \
          {flagged} flagged ({flagged_and_different} really different); {} failures:\n{}",
         failures.len(),
-        failures
-            .iter()
-            .take(40)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
     );
 }
