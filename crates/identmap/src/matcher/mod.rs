@@ -27,18 +27,18 @@
 //! ```
 
 mod classify;
+mod index;
 mod subject;
 
 use core::fmt;
-use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
 use regex_automata::meta;
 use regex_automata::Input;
 
 use self::classify::{Item, Key, Shape};
+use self::index::{Cands, Index, Keys};
 use self::subject::Subject;
 use crate::cockroach::{CaseMode, PatternKind, Ruleset};
 use crate::normalize_username;
@@ -145,46 +145,6 @@ impl<'m> Mapping<'m> {
     }
 }
 
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// Rule lists keyed by an already-seeded hash of a canonical literal.
-type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<IdHasher>>;
-
-#[derive(Debug, Default)]
-struct Issuer {
-    /// Whole-identity literals.
-    whole: Table,
-    /// Suffix literals, one table per length in characters.
-    suffix: Vec<(usize, Table)>,
-    /// Prefix literals, one table per length in characters.
-    prefix: Vec<(usize, Table)>,
-    /// Infix literals: an automaton over their canonical bytes and each pattern's rules.
-    infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
-    /// Rules with no required literal.
-    always: Vec<u32>,
-}
-
-impl fmt::Debug for IdHasher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("IdHasher")
-    }
-}
-
 #[derive(Debug)]
 enum Check {
     /// The identity equals these items (a literal, or a regex `^L$`).
@@ -213,40 +173,15 @@ struct MRule {
 #[derive(Debug)]
 pub struct Matcher {
     case: CaseMode,
-    hash: foldhash::fast::RandomState,
-    issuers: HashMap<Box<str>, Issuer, foldhash::fast::RandomState>,
+    keys: Keys,
+    issuers: HashMap<Box<str>, Index, foldhash::fast::RandomState>,
     rules: Vec<MRule>,
-}
-
-fn hash_items(hash: &foldhash::fast::RandomState, items: &[Item]) -> u64 {
-    let s: String = items.iter().map(|i| i.canon()).collect();
-    hash.hash_one(s.as_bytes())
-}
-
-fn add(table: &mut Table, key: u64, rule: u32) {
-    let list = table.entry(key).or_default();
-    if list.last() != Some(&rule) {
-        list.push(rule);
-    }
-}
-
-fn add_len(tables: &mut Vec<(usize, Table)>, len: usize, key: u64, rule: u32) {
-    match tables.iter_mut().find(|(l, _)| *l == len) {
-        Some((_, t)) => add(t, key, rule),
-        None => {
-            let mut t = Table::default();
-            add(&mut t, key, rule);
-            tables.push((len, t));
-        }
-    }
 }
 
 fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     let case = rules.case();
-    let hash = foldhash::fast::RandomState::default();
-    let mut issuers: HashMap<Box<str>, Issuer, _> =
-        HashMap::with_hasher(foldhash::fast::RandomState::default());
-    let mut infixes: HashMap<Box<str>, Vec<(Vec<u8>, u32)>> = HashMap::new();
+    let keys = Keys::random();
+    let mut issuers: HashMap<Box<str>, Index, _> = HashMap::with_hasher(foldhash::fast::RandomState::default());
     let mut mrules = Vec::with_capacity(rules.rules().len());
     for (index, rule) in rules.rules().iter().enumerate() {
         let err = |message: String| BuildError { rule: index, message };
@@ -284,18 +219,11 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
         };
         let issuer = issuers.entry(rule.map_name().text().into()).or_default();
         match key {
-            Key::Whole(items) => add(&mut issuer.whole, hash_items(&hash, &items), rule_id),
-            Key::Suffix(items) => {
-                add_len(&mut issuer.suffix, items.len(), hash_items(&hash, &items), rule_id)
-            }
-            Key::Prefix(items) => {
-                add_len(&mut issuer.prefix, items.len(), hash_items(&hash, &items), rule_id)
-            }
-            Key::Infix(items) => {
-                let s: String = items.iter().map(|i| i.canon()).collect();
-                infixes.entry(rule.map_name().text().into()).or_default().push((s.into_bytes(), rule_id));
-            }
-            Key::None => issuer.always.push(rule_id),
+            Key::Whole(items) => issuer.add_whole(&keys, &items, rule_id),
+            Key::Suffix(items) => issuer.add_suffix(&keys, &items, rule_id),
+            Key::Prefix(items) => issuer.add_prefix(&keys, &items, rule_id),
+            Key::Infix(items) => issuer.add_infix(&items, rule_id),
+            Key::None => issuer.add_always(rule_id),
         }
         let template = rule.user().text();
         let user = match rule.substitute_at() {
@@ -304,29 +232,10 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
         };
         mrules.push(MRule { check, user });
     }
-    for (name, mut list) in infixes {
-        list.sort();
-        let mut pats: Vec<Vec<u8>> = Vec::new();
-        let mut rules_of: Vec<Vec<u32>> = Vec::new();
-        for (pat, rule) in list {
-            if pats.last() == Some(&pat) {
-                if let Some(l) = rules_of.last_mut() {
-                    l.push(rule);
-                }
-            } else {
-                pats.push(pat);
-                rules_of.push(vec![rule]);
-            }
-        }
-        for l in &mut rules_of {
-            l.sort_unstable();
-        }
-        let ac = AhoCorasick::new(&pats).map_err(|e| BuildError { rule: 0, message: e.to_string() })?;
-        if let Some(issuer) = issuers.get_mut(&name) {
-            issuer.infix = Some((ac, rules_of));
-        }
+    for issuer in issuers.values_mut() {
+        issuer.finish().map_err(|message| BuildError { rule: 0, message })?;
     }
-    Ok(Matcher { case, hash, issuers, rules: mrules })
+    Ok(Matcher { case, keys, issuers, rules: mrules })
 }
 
 fn compile(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
@@ -378,10 +287,10 @@ impl Matcher {
         out.clear();
         let Some(issuer) = self.issuers.get(map_name) else { return false };
         let subject = Subject::new(identity);
-        let mut cands = Vec::new();
-        self.candidates(issuer, &subject, &mut cands);
+        let mut cands = Cands::new();
+        issuer.candidates(&self.keys, &subject, &mut cands);
         let mut keys: Vec<Cow<'m, str>> = Vec::new();
-        for &r in &cands {
+        for &r in cands.as_slice() {
             let rule = &self.rules[r as usize];
             let Some(g1) = self.check(rule, &subject) else { continue };
             let (user, key): (Cow<'m, str>, Option<Cow<'m, str>>) = match &rule.user {
@@ -423,9 +332,9 @@ impl Matcher {
         let Some(issuer) = self.issuers.get(map_name) else { return false };
         let want = normalize_username(user);
         let subject = Subject::new(identity);
-        let mut cands = Vec::new();
-        self.candidates(issuer, &subject, &mut cands);
-        cands.iter().any(|&r| {
+        let mut cands = Cands::new();
+        issuer.candidates(&self.keys, &subject, &mut cands);
+        cands.as_slice().iter().any(|&r| {
             let rule = &self.rules[r as usize];
             match (self.check(rule, &subject), &rule.user) {
                 (None, _) => false,
@@ -451,35 +360,6 @@ impl Matcher {
             }
         }
         out
-    }
-
-    fn candidates(&self, issuer: &Issuer, s: &Subject<'_>, out: &mut Vec<u32>) {
-        let n = s.len();
-        if let Some(list) = issuer.whole.get(&self.hash.hash_one(s.canon(0, n))) {
-            out.extend_from_slice(list);
-        }
-        for (len, table) in &issuer.suffix {
-            if *len <= n {
-                if let Some(list) = table.get(&self.hash.hash_one(s.canon(n - len, n))) {
-                    out.extend_from_slice(list);
-                }
-            }
-        }
-        for (len, table) in &issuer.prefix {
-            if *len <= n {
-                if let Some(list) = table.get(&self.hash.hash_one(s.canon(0, *len))) {
-                    out.extend_from_slice(list);
-                }
-            }
-        }
-        if let Some((ac, rules_of)) = &issuer.infix {
-            for m in ac.find_overlapping_iter(s.canon_bytes()) {
-                out.extend_from_slice(&rules_of[m.pattern().as_usize()]);
-            }
-        }
-        out.extend_from_slice(&issuer.always);
-        out.sort_unstable();
-        out.dedup();
     }
 
     /// Whether the rule matches; `Some(group 1)` when it does (`None` inside when group 1 did not

@@ -17,8 +17,8 @@ pub(super) struct Subject<'a> {
 
 struct Wide {
     chars: Vec<char>,
+    cchars: Vec<char>,
     obounds: Vec<usize>,
-    cbounds: Vec<usize>,
 }
 
 enum Canon {
@@ -42,16 +42,16 @@ impl<'a> Subject<'a> {
         }
         let chars: Vec<char> = orig.chars().collect();
         let mut obounds = Vec::with_capacity(chars.len() + 1);
-        let mut cbounds = Vec::with_capacity(chars.len() + 1);
         let mut canon = String::with_capacity(orig.len());
+        let mut cchars = Vec::with_capacity(chars.len());
         for (i, c) in orig.char_indices() {
             obounds.push(i);
-            cbounds.push(canon.len());
-            canon.push(fold_char(c));
+            let f = fold_char(c);
+            cchars.push(f);
+            canon.push(f);
         }
         obounds.push(orig.len());
-        cbounds.push(canon.len());
-        Subject { orig, wide: Some(Wide { chars, obounds, cbounds }), canon: Canon::Heap(canon.into_bytes()) }
+        Subject { orig, wide: Some(Wide { chars, cchars, obounds }), canon: Canon::Heap(canon.into_bytes()) }
     }
 
     #[inline]
@@ -77,6 +77,15 @@ impl<'a> Subject<'a> {
         }
     }
 
+    /// The canonical (case-fold representative) character `i`, as hashed by the index.
+    #[inline]
+    pub(super) fn canon_char(&self, i: usize) -> u32 {
+        match &self.wide {
+            None => u32::from(self.orig.as_bytes()[i].to_ascii_uppercase()),
+            Some(w) => w.cchars[i] as u32,
+        }
+    }
+
     fn canon_all(&self) -> &[u8] {
         match &self.canon {
             Canon::Inline(buf, n) => &buf[..*n],
@@ -84,16 +93,7 @@ impl<'a> Subject<'a> {
         }
     }
 
-    /// Canonical bytes of characters `i..j`.
-    #[inline]
-    pub(super) fn canon(&self, i: usize, j: usize) -> &[u8] {
-        match &self.wide {
-            None => &self.canon_all()[i..j],
-            Some(w) => &self.canon_all()[w.cbounds[i]..w.cbounds[j]],
-        }
-    }
-
-    /// All canonical bytes, and a way back from a canonical byte offset to a character index.
+    /// All canonical bytes (for the infix automaton).
     pub(super) fn canon_bytes(&self) -> &[u8] {
         self.canon_all()
     }

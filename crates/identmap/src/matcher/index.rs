@@ -1,0 +1,323 @@
+//! The per-issuer literal index: whole identities, suffixes and prefixes in one hash table,
+//! probed with rolling hashes computed in one pass over the identity, behind a bit filter; infix
+//! literals in one Aho-Corasick automaton; literal-less rules in a list.
+//!
+//! The rolling hash is keyed by per-matcher random constants. A collision only adds a candidate
+//! (every candidate is then checked exactly), so it costs time, never correctness.
+
+use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+
+use super::classify::Item;
+use super::subject::Subject;
+
+const TAG_WHOLE: u64 = 0x243f_6a88_85a3_08d3;
+const TAG_SUFFIX: u64 = 0x1319_8a2e_0370_7344;
+const TAG_PREFIX: u64 = 0xa409_3822_299f_31d0;
+
+/// The random constants of the rolling hashes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Keys {
+    seed: u64,
+    back: u64,
+    fwd: u64,
+}
+
+impl Keys {
+    pub(super) fn random() -> Keys {
+        let s = foldhash::fast::RandomState::default();
+        Keys { seed: s.hash_one(1u64), back: s.hash_one(2u64) | 1, fwd: s.hash_one(3u64) | 1 }
+    }
+}
+
+#[inline]
+fn step(h: u64, c: u32, k: u64) -> u64 {
+    (h ^ u64::from(c)).wrapping_mul(k).rotate_left(29)
+}
+
+#[inline]
+fn fin(h: u64, tag: u64) -> u64 {
+    let mut x = h ^ tag;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<IdHasher>>;
+
+/// The finished table: each key's rules as a range of one shared arena (most lists hold one
+/// rule, so the arena read is usually the next cache line over).
+type Flat = HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
+
+/// The index of one issuer's rules.
+#[derive(Default)]
+pub(super) struct Index {
+    table: Table,
+    flat: Flat,
+    arena: Vec<u32>,
+    filter: Box<[u64]>,
+    filter_shift: u32,
+    has_whole: bool,
+    suffix_lens: Vec<usize>,
+    prefix_lens: Vec<usize>,
+    infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    infix_pending: Vec<(Vec<u8>, u32)>,
+    always: Vec<u32>,
+}
+
+impl core::fmt::Debug for Index {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Index")
+            .field("keys", &self.flat.len())
+            .field("suffix_lens", &self.suffix_lens)
+            .field("prefix_lens", &self.prefix_lens)
+            .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
+            .field("always", &self.always.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn insert(table: &mut Table, key: u64, rule: u32) {
+    let list = table.entry(key).or_default();
+    if list.last() != Some(&rule) {
+        list.push(rule);
+    }
+}
+
+fn add_len(lens: &mut Vec<usize>, len: usize) {
+    if let Err(i) = lens.binary_search(&len) {
+        lens.insert(i, len);
+    }
+}
+
+impl Index {
+    pub(super) fn add_whole(&mut self, keys: &Keys, items: &[Item], rule: u32) {
+        let h = items.iter().rev().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.back));
+        insert(&mut self.table, fin(h, TAG_WHOLE), rule);
+        self.has_whole = true;
+    }
+
+    pub(super) fn add_suffix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
+        let h = items.iter().rev().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.back));
+        insert(&mut self.table, fin(h, TAG_SUFFIX), rule);
+        add_len(&mut self.suffix_lens, items.len());
+    }
+
+    pub(super) fn add_prefix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
+        let h = items.iter().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.fwd));
+        insert(&mut self.table, fin(h, TAG_PREFIX), rule);
+        add_len(&mut self.prefix_lens, items.len());
+    }
+
+    pub(super) fn add_infix(&mut self, items: &[Item], rule: u32) {
+        let s: String = items.iter().map(|i| i.canon()).collect();
+        self.infix_pending.push((s.into_bytes(), rule));
+    }
+
+    pub(super) fn add_always(&mut self, rule: u32) {
+        self.always.push(rule);
+    }
+
+    /// Finish: build the filter and the infix automaton.
+    pub(super) fn finish(&mut self) -> Result<(), String> {
+        let table = core::mem::take(&mut self.table);
+        self.flat = Flat::with_capacity_and_hasher(table.len(), BuildHasherDefault::default());
+        for (key, list) in &table {
+            let start = self.arena.len() as u32;
+            self.arena.extend_from_slice(list);
+            self.flat.insert(*key, (start, list.len() as u32));
+        }
+        let bits = (table.len() * 64).next_power_of_two().max(64);
+        let log2 = bits.trailing_zeros();
+        self.filter_shift = 64 - log2;
+        let mut filter = vec![0u64; bits / 64];
+        for &key in table.keys() {
+            let b = (key >> self.filter_shift) as usize;
+            filter[b / 64] |= 1 << (b % 64);
+        }
+        self.filter = filter.into();
+        let mut list = core::mem::take(&mut self.infix_pending);
+        if !list.is_empty() {
+            list.sort();
+            let mut pats: Vec<Vec<u8>> = Vec::new();
+            let mut rules_of: Vec<Vec<u32>> = Vec::new();
+            for (pat, rule) in list {
+                match (pats.last() == Some(&pat), rules_of.last_mut()) {
+                    (true, Some(l)) => l.push(rule),
+                    _ => {
+                        pats.push(pat);
+                        rules_of.push(vec![rule]);
+                    }
+                }
+            }
+            for l in &mut rules_of {
+                l.sort_unstable();
+            }
+            let ac = AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&pats)
+                .or_else(|_| AhoCorasick::new(&pats))
+                .map_err(|e| e.to_string())?;
+            self.infix = Some((ac, rules_of));
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn probe(&self, key: u64, out: &mut Cands) {
+        let b = (key >> self.filter_shift) as usize;
+        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
+            return;
+        }
+        if let Some(&(start, len)) = self.flat.get(&key) {
+            out.extend(&self.arena[start as usize..(start + len) as usize]);
+        }
+    }
+
+    /// Every rule whose required literal `s` carries, sorted and de-duplicated.
+    pub(super) fn candidates(&self, keys: &Keys, s: &Subject<'_>, out: &mut Cands) {
+        let n = s.len();
+        let max_suffix = self.suffix_lens.last().copied().unwrap_or(0).min(n);
+        let max_prefix = self.prefix_lens.last().copied().unwrap_or(0).min(n);
+        if s.is_ascii() {
+            // Canonical characters are the uppercase bytes.
+            let bytes = s.canon_bytes();
+            let mut h = keys.seed;
+            let mut li = 0;
+            for (len, &b) in bytes[n - max_suffix..].iter().rev().enumerate() {
+                h = step(h, u32::from(b), keys.back);
+                while li < self.suffix_lens.len() && self.suffix_lens[li] == len + 1 {
+                    self.probe(fin(h, TAG_SUFFIX), out);
+                    li += 1;
+                }
+            }
+            if self.has_whole {
+                let h = bytes[..n - max_suffix].iter().rev().fold(h, |h, &b| step(h, u32::from(b), keys.back));
+                self.probe(fin(h, TAG_WHOLE), out);
+            }
+            let mut h = keys.seed;
+            let mut li = 0;
+            for (len, &b) in bytes[..max_prefix].iter().enumerate() {
+                h = step(h, u32::from(b), keys.fwd);
+                while li < self.prefix_lens.len() && self.prefix_lens[li] == len + 1 {
+                    self.probe(fin(h, TAG_PREFIX), out);
+                    li += 1;
+                }
+            }
+        } else {
+            let end = if self.has_whole { n } else { max_suffix };
+            let mut h = keys.seed;
+            let mut li = 0;
+            for len in 1..=end {
+                h = step(h, s.canon_char(n - len), keys.back);
+                while li < self.suffix_lens.len() && self.suffix_lens[li] == len {
+                    self.probe(fin(h, TAG_SUFFIX), out);
+                    li += 1;
+                }
+            }
+            if self.has_whole {
+                // For n == 0 the loop did not run and h is the seed: the empty literal's key.
+                self.probe(fin(h, TAG_WHOLE), out);
+            }
+            let mut h = keys.seed;
+            let mut li = 0;
+            for len in 1..=max_prefix {
+                h = step(h, s.canon_char(len - 1), keys.fwd);
+                while li < self.prefix_lens.len() && self.prefix_lens[li] == len {
+                    self.probe(fin(h, TAG_PREFIX), out);
+                    li += 1;
+                }
+            }
+        }
+        if let Some((ac, rules_of)) = &self.infix {
+            for m in ac.find_overlapping_iter(s.canon_bytes()) {
+                out.extend(&rules_of[m.pattern().as_usize()]);
+            }
+        }
+        out.extend(&self.always);
+        out.sort_dedup();
+    }
+}
+
+const INLINE: usize = 24;
+
+/// Candidate rule indices: on the stack for the common case.
+pub(super) struct Cands {
+    buf: [u32; INLINE],
+    len: usize,
+    spill: Vec<u32>,
+}
+
+impl Cands {
+    pub(super) fn new() -> Cands {
+        Cands { buf: [0; INLINE], len: 0, spill: Vec::new() }
+    }
+
+    #[inline]
+    fn extend(&mut self, rules: &[u32]) {
+        if self.spill.is_empty() && self.len + rules.len() <= INLINE {
+            self.buf[self.len..self.len + rules.len()].copy_from_slice(rules);
+            self.len += rules.len();
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.buf[..self.len]);
+            }
+            self.spill.extend_from_slice(rules);
+        }
+    }
+
+    fn sort_dedup(&mut self) {
+        if self.spill.is_empty() {
+            let s = &mut self.buf[..self.len];
+            // Insertion sort: a handful of candidates.
+            for i in 1..s.len() {
+                let mut j = i;
+                while j > 0 && s[j - 1] > s[j] {
+                    s.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+            let mut w = 0;
+            for r in 0..self.len {
+                if w == 0 || self.buf[w - 1] != self.buf[r] {
+                    self.buf[w] = self.buf[r];
+                    w += 1;
+                }
+            }
+            self.len = w;
+        } else {
+            self.spill.sort_unstable();
+            self.spill.dedup();
+        }
+    }
+
+    #[inline]
+    pub(super) fn as_slice(&self) -> &[u32] {
+        if self.spill.is_empty() {
+            &self.buf[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
