@@ -5,7 +5,11 @@ use std::process::ExitCode;
 
 use identmap_cli::eval;
 
-pub(crate) fn run(file: &str) -> Result<ExitCode, String> {
+pub(crate) fn run(file: &str, engine: crate::cmd_map::Engine) -> Result<ExitCode, String> {
+    let engine = match engine {
+        crate::cmd_map::Engine::Matcher => eval::cockroach::Engine::Matcher,
+        crate::cmd_map::Engine::Reference => eval::cockroach::Engine::Reference,
+    };
     let reader: Box<dyn BufRead> = if file == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
@@ -17,7 +21,7 @@ pub(crate) fn run(file: &str) -> Result<ExitCode, String> {
         let line = line.map_err(|e| format!("{file}: {e}"))?;
         let result = match std::str::from_utf8(&line) {
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => eval::eval_line(text),
+            Ok(text) => eval::eval_line_with(text, engine),
             Err(e) => {
                 serde_json::json!({"ok": false, "error": format!("line {}: invalid UTF-8 at byte {}", n + 1, e.valid_up_to())})
             }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use identmap::cockroach::{Options, Ruleset, StepOutcome};
 use identmap::postgres::{Decision, IdentFile, Roles, Version};
+use identmap::Matcher;
 use identmap_cli::input::{self, Source};
 use identmap_cli::report::{self, Problem};
 use miette::Severity;
@@ -46,6 +47,19 @@ pub(crate) struct MapArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Cockroach: which evaluator answers (`--explain` traces always come from the reference
+    /// evaluator).
+    #[arg(long, value_enum, default_value = "matcher")]
+    engine: Engine,
+}
+
+/// Which evaluator answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Engine {
+    /// The compiled matcher.
+    Matcher,
+    /// The reference evaluator: the plain per-rule loop.
+    Reference,
 }
 
 pub(crate) fn run(args: &MapArgs) -> Result<ExitCode, String> {
@@ -72,18 +86,42 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
             ));
         }
     };
+    // The answer comes from the compiled Matcher (or the reference evaluator with
+    // `--engine reference`); the explain trace always from the reference evaluator, which gives
+    // the same users by construction (property-tested).
+    let matcher = match args.engine {
+        Engine::Matcher => Some(Matcher::new(&rules).map_err(|e| format!("{}: {e}", src.name))?),
+        Engine::Reference => None,
+    };
     let mut traces = Vec::new();
-    let mut users = Vec::new();
+    let mut users: Vec<String> = Vec::new();
     let mut map_found = false;
     for id in &args.identity {
-        let ex = rules.explain(issuer, id);
-        map_found |= ex.result.map_found();
-        users.extend(ex.result.users().iter().cloned());
-        traces.push((id.clone(), ex));
+        match &matcher {
+            Some(m) => {
+                let r = m.map(issuer, id);
+                map_found |= r.map_found();
+                users.extend(r.users().iter().map(|u| u.to_string()));
+            }
+            None => {
+                let r = rules.map(issuer, id);
+                map_found |= r.map_found();
+                users.extend(r.into_users());
+            }
+        }
+        if args.explain {
+            traces.push((id.clone(), rules.explain(issuer, id)));
+        }
     }
-    let jwt_users = rules.jwt_candidates(issuer, &args.identity);
+    let jwt_users = match &matcher {
+        Some(m) => m.jwt_candidates(issuer, &args.identity),
+        None => rules.jwt_candidates(issuer, &args.identity),
+    };
     let hba_error = match args.identity.as_slice() {
-        [one] => Ruleset::hba_error(one, &rules.map(issuer, one)),
+        [one] if map_found => users
+            .iter()
+            .find(|u| identmap::cockroach::is_reserved(u))
+            .map(|u| format!("system identity \"{one}\" mapped to reserved database role \"{u}\"")),
         _ => None,
     };
     match args.format {

@@ -90,6 +90,9 @@ enum Command {
         /// The records (`-` or nothing for stdin).
         #[arg(default_value = "-")]
         file: String,
+        /// Which evaluator answers cockroach records.
+        #[arg(long, value_enum, default_value = "matcher")]
+        engine: cmd_map::Engine,
     },
 }
 
@@ -98,7 +101,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check { file, dialect } => cmd_check::run(file, dialect),
         Command::Map(args) => cmd_map::run(args),
-        Command::Eval { file } => cmd_eval::run(file),
+        Command::Eval { file, engine } => cmd_eval::run(file, *engine),
     };
     match result {
         Ok(code) => code,

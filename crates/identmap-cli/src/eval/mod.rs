@@ -12,8 +12,14 @@ use serde_json::{json, Value};
 /// unknown dialect, gives `{"ok":false,"error":…}`.
 #[must_use]
 pub fn eval_line(line: &str) -> Value {
+    eval_line_with(line, cockroach::Engine::Matcher)
+}
+
+/// [`eval_line`] with a choice of evaluator for cockroach records.
+#[must_use]
+pub fn eval_line_with(line: &str, engine: cockroach::Engine) -> Value {
     match serde_json::from_str::<Value>(line) {
-        Ok(record) => eval_record(&record),
+        Ok(record) => eval_record_with(&record, engine),
         Err(e) => json!({"ok": false, "error": format!("not a JSON record: {e}")}),
     }
 }
@@ -21,8 +27,14 @@ pub fn eval_line(line: &str) -> Value {
 /// Evaluate one parsed record.
 #[must_use]
 pub fn eval_record(record: &Value) -> Value {
+    eval_record_with(record, cockroach::Engine::Matcher)
+}
+
+/// [`eval_record`] with a choice of evaluator for cockroach records.
+#[must_use]
+pub fn eval_record_with(record: &Value, engine: cockroach::Engine) -> Value {
     match record.get("dialect").and_then(Value::as_str) {
-        Some("cockroach") => cockroach::eval(record, None, cockroach::Engine::Matcher),
+        Some("cockroach") => cockroach::eval(record, None, engine),
         Some("postgres") => postgres::eval(record),
         Some(other) => json!({"ok": false, "error": format!("unknown dialect {other:?}")}),
         None => json!({"ok": false, "error": "record has no string field \"dialect\""}),

@@ -213,7 +213,8 @@ impl Index {
                 }
             }
             if self.has_whole {
-                let h = bytes[..n - max_suffix].iter().rev().fold(h, |h, &b| step(h, u32::from(b), keys.back));
+                let h =
+                    bytes[..n - max_suffix].iter().rev().fold(h, |h, &b| step(h, u32::from(b), keys.back));
                 self.probe(fin(h, TAG_WHOLE), out);
             }
             let mut h = keys.seed;

@@ -181,7 +181,8 @@ pub struct Matcher {
 fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     let case = rules.case();
     let keys = Keys::random();
-    let mut issuers: HashMap<Box<str>, Index, _> = HashMap::with_hasher(foldhash::fast::RandomState::default());
+    let mut issuers: HashMap<Box<str>, Index, _> =
+        HashMap::with_hasher(foldhash::fast::RandomState::default());
     let mut mrules = Vec::with_capacity(rules.rules().len());
     for (index, rule) in rules.rules().iter().enumerate() {
         let err = |message: String| BuildError { rule: index, message };
