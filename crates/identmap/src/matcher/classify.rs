@@ -38,6 +38,76 @@ impl Item {
     }
 }
 
+/// How a literal compares against an ASCII identity, decided once.
+#[derive(Clone, Debug)]
+enum AsciiForm {
+    /// Every item is a case-insensitive ASCII letter or caseless ASCII: compare canonical
+    /// (uppercase) bytes.
+    Folded(Box<[u8]>),
+    /// Every item is an exact ASCII character: compare the bytes themselves.
+    Exact(Box<[u8]>),
+    /// Some item needs a non-ASCII character: no ASCII identity matches.
+    Never,
+    /// Mixed exact and folded items: compare item by item.
+    Mixed,
+}
+
+/// A literal: its items, and a fast form for ASCII identities.
+#[derive(Clone, Debug)]
+pub(super) struct Lit {
+    items: Box<[Item]>,
+    ascii: AsciiForm,
+}
+
+impl Lit {
+    pub(super) fn new(items: Vec<Item>) -> Lit {
+        let ascii = if items.iter().any(|i| match i {
+            Item::Exact(c) | Item::Orbit(c) => !c.is_ascii(),
+        }) {
+            AsciiForm::Never
+        } else if items.iter().all(|i| matches!(i, Item::Orbit(_))) {
+            AsciiForm::Folded(items.iter().map(|i| i.canon() as u8).collect())
+        } else if items.iter().all(|i| matches!(i, Item::Exact(_))) {
+            let bytes: Box<[u8]> =
+                items.iter().map(|i| if let Item::Exact(c) = i { *c as u8 } else { 0 }).collect();
+            // An exact ASCII character without case is also its own fold: a literal of
+            // caseless characters compares the same either way.
+            if bytes.iter().all(|b| !b.is_ascii_alphabetic()) {
+                AsciiForm::Folded(bytes)
+            } else {
+                AsciiForm::Exact(bytes)
+            }
+        } else {
+            AsciiForm::Mixed
+        };
+        Lit { items: items.into(), ascii }
+    }
+
+    /// Length in characters.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the literal matches the identity's characters `at..at + len`.
+    #[inline]
+    pub(super) fn matches_at(&self, s: &super::subject::Subject<'_>, at: usize) -> bool {
+        let n = self.items.len();
+        if n == 0 {
+            return true;
+        }
+        if s.is_ascii() {
+            match &self.ascii {
+                AsciiForm::Folded(b) => return s.canon_bytes()[at..at + n] == **b,
+                AsciiForm::Exact(b) => return s.text().as_bytes()[at..at + n] == **b,
+                AsciiForm::Never => return false,
+                AsciiForm::Mixed => {}
+            }
+        }
+        self.items.iter().enumerate().all(|(k, it)| it.matches(s.char_at(at + k)))
+    }
+}
+
 /// A set of characters, with an ASCII bitmap for the common case.
 #[derive(Clone, Debug)]
 pub(super) struct CharClass {
@@ -95,10 +165,10 @@ pub(super) struct Cap {
 pub(super) struct Shape {
     pub(super) start: bool,
     pub(super) end: bool,
-    pub(super) prefix: Box<[Item]>,
+    pub(super) prefix: Lit,
     /// Only with both anchors.
     pub(super) cap: Option<Cap>,
-    pub(super) suffix: Box<[Item]>,
+    pub(super) suffix: Lit,
 }
 
 /// How a pattern is indexed: the literal a matching identity must contain.
@@ -219,7 +289,7 @@ pub(super) fn shape(hir: &Hir, groups: usize) -> Option<Shape> {
         if groups != 0 {
             return None;
         }
-        return Some(Shape { start, end, prefix: all.into(), cap: None, suffix: Box::new([]) });
+        return Some(Shape { start, end, prefix: Lit::new(all), cap: None, suffix: Lit::new(Vec::new()) });
     }
     if !(start && end) || groups != 1 {
         return None;
@@ -230,9 +300,9 @@ pub(super) fn shape(hir: &Hir, groups: usize) -> Option<Shape> {
     Some(Shape {
         start,
         end,
-        prefix: lits(&body[..pos])?.into(),
+        prefix: Lit::new(lits(&body[..pos])?),
         cap: Some(cap),
-        suffix: lits(&body[pos + 1..])?.into(),
+        suffix: Lit::new(lits(&body[pos + 1..])?),
     })
 }
 

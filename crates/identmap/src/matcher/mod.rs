@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use regex_automata::meta;
 use regex_automata::Input;
 
-use self::classify::{Item, Key, Shape};
+use self::classify::{Item, Key, Lit, Shape};
 use self::index::{Cands, Index, Keys};
 use self::subject::Subject;
 use crate::cockroach::{CaseMode, PatternKind, Ruleset};
@@ -147,8 +147,8 @@ impl<'m> Mapping<'m> {
 
 #[derive(Debug)]
 enum Check {
-    /// The identity equals these items (a literal, or a regex `^L$`).
-    Whole(Box<[Item]>),
+    /// The identity equals this literal (a literal rule, or a regex `^L$`).
+    Whole(Lit),
     /// A shape, matched without a regex engine.
     Shape(Shape),
     /// A compiled regex.
@@ -198,7 +198,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                         CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
                     })
                     .collect();
-                (Check::Whole(items.clone().into()), Key::Whole(items))
+                (Check::Whole(Lit::new(items.clone())), Key::Whole(items))
             }
             PatternKind::Regex => {
                 let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
@@ -206,7 +206,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                     go::parse(&format!("{prefix}{}", rule.pattern())).map_err(|e| err(e.to_string()))?;
                 let key = classify::key(&parsed.hir);
                 let check = match (&key, config.get_shapes()) {
-                    (Key::Whole(items), _) if parsed.groups == 0 => Check::Whole(items.clone().into()),
+                    (Key::Whole(items), _) if parsed.groups == 0 => Check::Whole(Lit::new(items.clone())),
                     (_, true) => match classify::shape(&parsed.hir, parsed.groups) {
                         Some(shape) => Check::Shape(shape),
                         None => Check::Regex(Box::new(compile(&parsed.hir).map_err(err)?)),
@@ -300,12 +300,23 @@ impl Matcher {
                     (self.case == CaseMode::Sensitive).then_some(Cow::Borrowed(&**raw)),
                 ),
                 User::Subst { raw, at } => {
-                    let produced = substitute(raw, *at, g1.unwrap_or(""));
-                    if produced.is_empty() {
-                        continue;
+                    let g1 = g1.unwrap_or("");
+                    if raw.len() == 2 && g1.is_empty() {
+                        continue; // the user would be empty: no match
                     }
-                    let user = Cow::Owned(normalize_username(&produced));
-                    (user, (self.case == CaseMode::Sensitive).then_some(Cow::Owned(produced)))
+                    let sensitive = self.case == CaseMode::Sensitive;
+                    if raw.is_ascii() && g1.is_ascii() && !sensitive {
+                        // ASCII: normalizing is lowercasing, part by part, in one allocation.
+                        let mut u = String::with_capacity(raw.len() - 2 + g1.len());
+                        for part in [&raw[..*at], g1, &raw[*at + 2..]] {
+                            u.extend(part.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                        }
+                        (Cow::Owned(u), None)
+                    } else {
+                        let produced = substitute(raw, *at, g1);
+                        let user = Cow::Owned(normalize_username(&produced));
+                        (user, sensitive.then_some(Cow::Owned(produced)))
+                    }
                 }
             };
             match key {
@@ -367,9 +378,7 @@ impl Matcher {
     /// participate or there is none).
     fn check<'s>(&self, rule: &MRule, s: &Subject<'s>) -> Option<Option<&'s str>> {
         match &rule.check {
-            Check::Whole(items) => (items.len() == s.len()
-                && items.iter().enumerate().all(|(i, it)| it.matches(s.char_at(i))))
-            .then_some(None),
+            Check::Whole(lit) => (lit.len() == s.len() && lit.matches_at(s, 0)).then_some(None),
             Check::Shape(shape) => check_shape(shape, s),
             Check::Regex(re) => {
                 let hay = s.text();
@@ -385,17 +394,13 @@ impl Matcher {
     }
 }
 
-fn items_at(items: &[Item], s: &Subject<'_>, at: usize) -> bool {
-    items.iter().enumerate().all(|(k, it)| it.matches(s.char_at(at + k)))
-}
-
 fn check_shape<'s>(shape: &Shape, s: &Subject<'s>) -> Option<Option<&'s str>> {
     let n = s.len();
     let (p, q) = (shape.prefix.len(), shape.suffix.len());
     match &shape.cap {
         Some(cap) => {
             // ^P(C{min,max})S$: the middle is determined.
-            if p + q > n || !items_at(&shape.prefix, s, 0) || !items_at(&shape.suffix, s, n - q) {
+            if p + q > n || !shape.prefix.matches_at(s, 0) || !shape.suffix.matches_at(s, n - q) {
                 return None;
             }
             let mid = n - p - q;
@@ -416,10 +421,10 @@ fn check_shape<'s>(shape: &Shape, s: &Subject<'s>) -> Option<Option<&'s str>> {
         None => {
             let lit = &shape.prefix;
             let ok = match (shape.start, shape.end) {
-                (true, true) => p == n && items_at(lit, s, 0),
-                (true, false) => p <= n && items_at(lit, s, 0),
-                (false, true) => p <= n && items_at(lit, s, n - p),
-                (false, false) => p <= n && (0..=n - p).any(|i| items_at(lit, s, i)),
+                (true, true) => p == n && lit.matches_at(s, 0),
+                (true, false) => p <= n && lit.matches_at(s, 0),
+                (false, true) => p <= n && lit.matches_at(s, n - p),
+                (false, false) => p <= n && (0..=n - p).any(|i| lit.matches_at(s, i)),
             };
             ok.then_some(None)
         }
