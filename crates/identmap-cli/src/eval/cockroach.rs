@@ -38,12 +38,13 @@ fn try_eval(record: &Value, case: Option<CaseMode>, engine: Engine) -> Result<Va
     };
     let case = match case {
         Some(c) => c,
-        None => match record.get("case").and_then(Value::as_str) {
-            None | Some("insensitive") => CaseMode::Insensitive,
-            Some("sensitive") => CaseMode::Sensitive,
+        None => match record.get("case") {
+            None | Some(Value::Null) => CaseMode::Insensitive,
+            Some(Value::String(s)) if s == "insensitive" => CaseMode::Insensitive,
+            Some(Value::String(s)) if s == "sensitive" => CaseMode::Sensitive,
             Some(other) => {
                 return Err(fail(format!(
-                    "field \"case\" must be \"insensitive\" or \"sensitive\", not {other:?}"
+                    "field \"case\" must be \"insensitive\" or \"sensitive\", not {other}"
                 )))
             }
         },
