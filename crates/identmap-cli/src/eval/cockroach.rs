@@ -38,12 +38,13 @@ fn try_eval(record: &Value, case: Option<CaseMode>, engine: Engine) -> Result<Va
     };
     let case = match case {
         Some(c) => c,
-        None => match record.get("case").and_then(Value::as_str) {
-            None | Some("insensitive") => CaseMode::Insensitive,
-            Some("sensitive") => CaseMode::Sensitive,
+        None => match record.get("case") {
+            None | Some(Value::Null) => CaseMode::Insensitive,
+            Some(Value::String(s)) if s == "insensitive" => CaseMode::Insensitive,
+            Some(Value::String(s)) if s == "sensitive" => CaseMode::Sensitive,
             Some(other) => {
                 return Err(fail(format!(
-                    "field \"case\" must be \"insensitive\" or \"sensitive\", not {other:?}"
+                    "field \"case\" must be \"insensitive\" or \"sensitive\", not {other}"
                 )))
             }
         },
@@ -148,8 +149,9 @@ pub fn go_sprint(v: &Value) -> String {
     }
 }
 
-/// Go's `%v` for a float64: `strconv.FormatFloat(f, 'g', -1, 64)` but with exponents only for
-/// exponents < -4 or >= 21.
+/// Go's `%v` for a float64: `strconv.FormatFloat(f, 'g', -1, 64)`, the shortest round-trip digits,
+/// in exponent form when the decimal exponent is < -4 or >= 6 (`ftoa.go`: "if precision was the
+/// shortest possible, use precision 6 for this decision"), so `1e6` prints `1e+06`.
 fn go_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
@@ -160,21 +162,18 @@ fn go_float(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0".into() } else { "0".into() };
     }
-    let exp = f.abs().log10().floor();
-    if (-4.0..21.0).contains(&exp) {
-        // Shortest round-trip representation, no exponent.
+    // Rust's `{:e}` gives the same shortest round-trip digits as Go, with the exact exponent.
+    let sci = format!("{f:e}");
+    let Some((mant, e)) = sci.split_once('e') else {
+        return sci;
+    };
+    let exp: i32 = e.parse().unwrap_or(0);
+    if (-4..6).contains(&exp) {
         let s = format!("{f}");
         s.strip_suffix(".0").map_or(s.clone(), str::to_string)
     } else {
-        // Shortest digits with a Go-style exponent: 1e+21, 1.5e-07.
-        let s = format!("{f:e}");
-        match s.split_once('e') {
-            Some((mant, e)) => {
-                let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
-                format!("{mant}e{sign}{digits:0>2}")
-            }
-            None => s,
-        }
+        let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
+        format!("{mant}e{sign}{digits:0>2}")
     }
 }
 
@@ -189,7 +188,13 @@ mod tests {
         assert_eq!(go_sprint(&json!(1.5)), "1.5");
         assert_eq!(go_sprint(&json!(true)), "true");
         assert_eq!(go_sprint(&json!(1e21)), "1e+21");
-        assert_eq!(go_sprint(&json!(1e20)), "100000000000000000000");
+        assert_eq!(go_sprint(&json!(1e20)), "1e+20");
+        assert_eq!(go_sprint(&json!(1_000_000)), "1e+06");
+        assert_eq!(go_sprint(&json!(999_999)), "999999");
+        assert_eq!(go_sprint(&json!(1_234_567)), "1.234567e+06");
+        assert_eq!(go_sprint(&json!(0.0001)), "0.0001");
+        assert_eq!(go_sprint(&json!(-2_500_000.5)), "-2.5000005e+06");
+        assert_eq!(go_sprint(&json!(12_345_678_901_234_567_890_u64)), "1.2345678901234567e+19");
         assert_eq!(go_sprint(&json!(0.00001)), "1e-05");
         assert_eq!(go_sprint(&json!(-3)), "-3");
     }

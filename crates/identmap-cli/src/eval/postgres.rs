@@ -123,12 +123,11 @@ fn check(file: &IdentFile, record: &Value) -> Result<Value, String> {
         Some(_) => return Err("field \"roles\" is not an object".into()),
     }
     let result = file.check(map, system_user, db_user, case_insensitive, &roles);
-    // The server cuts the requested role to 63 bytes; the FATAL line names that role.
-    let mut cut = db_user.len().min(63);
-    while !db_user.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let fatal = format!("FATAL: {auth} authentication failed for user \"{}\"", &db_user[..cut]);
+    // The server cuts the requested role to 63 bytes (`NAMEDATALEN - 1`, a byte cut that may split
+    // a character); the FATAL line names that role, written like the LOG line (a split character
+    // shows as U+FFFD).
+    let cut = &db_user.as_bytes()[..db_user.len().min(63)];
+    let fatal = format!("FATAL: {auth} authentication failed for user \"{}\"", String::from_utf8_lossy(cut));
     let log_lines = || result.log().iter().map(|l| format!("LOG: {l}")).collect::<Vec<_>>();
     Ok(match result.decision() {
         Decision::Allow => json!({"decision": "allow", "log": []}),

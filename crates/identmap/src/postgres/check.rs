@@ -274,6 +274,19 @@ impl IdentFile {
         let loaded = self.is_loaded();
         let mut trace = Vec::new();
         let mut log = Vec::new();
+        if map.is_empty() {
+            // `check_usermap` with an empty map name (`map=` with no value) reads no file: the
+            // requested role must equal the system user (ASCII case-insensitively in CI mode).
+            let same = if case_insensitive { r.eq_ignore_ascii_case(s) } else { r == s };
+            if same {
+                return Check { decision: Decision::Allow, log, trace, loaded };
+            }
+            log.push(format!(
+                "provided user name ({}) and authenticated user name ({system_user}) do not match",
+                lossy(r)
+            ));
+            return Check { decision: Decision::Deny, log, trace, loaded };
+        }
         if loaded {
             for line in self.map_lines() {
                 if line.map.text() != map {

@@ -588,3 +588,16 @@ fn regex_bombs_stay_bounded() {
     }
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
 }
+
+#[test]
+fn empty_map_name_compares_role_and_system_user() {
+    // `check_usermap` with `map=` empty reads no file (hba.c): R must equal S.
+    let file = IdentFile::parse_str("m alice bob\n", Version::V16);
+    let roles = Roles::new();
+    assert_eq!(file.check("", "alice", "alice", false, &roles).decision(), &Decision::Allow);
+    let c = file.check("", "alice", "bob", false, &roles);
+    assert_eq!(c.decision(), &Decision::Deny);
+    assert_eq!(c.log(), ["provided user name (bob) and authenticated user name (alice) do not match"]);
+    assert_eq!(file.check("", "ALICE", "alice", true, &roles).decision(), &Decision::Allow);
+    assert_eq!(file.check("", "ALICE", "alice", false, &roles).decision(), &Decision::Deny);
+}
