@@ -68,15 +68,14 @@ pub fn parse_lookups(name: &str, text: &str) -> Result<Vec<Lookup>, String> {
     Ok(out)
 }
 
+/// A `HashMap` with foldhash (seeded, fast).
+type FoldMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The hash-lookup floor: the exact (literal) rules only, in a foldhash map per issuer; a lookup
 /// is two hash lookups and returns the first rule's user.
 #[derive(Debug, Default)]
 pub struct Floor {
-    issuers: HashMap<
-        Box<str>,
-        HashMap<Box<str>, Box<str>, foldhash::fast::RandomState>,
-        foldhash::fast::RandomState,
-    >,
+    issuers: FoldMap<Box<str>, FoldMap<Box<str>, Box<str>>>,
 }
 
 impl Floor {
