@@ -40,6 +40,8 @@ pub(crate) fn run(args: &BenchArgs) -> Result<ExitCode, String> {
     let opts = MeasureOptions {
         case: if args.case_sensitive { CaseMode::Sensitive } else { CaseMode::Insensitive },
         reference: !args.no_reference,
+        // The check runs the slow per-rule scan too: --no-reference skips it.
+        check: if args.no_reference { 0 } else { MeasureOptions::default().check },
         ..MeasureOptions::default()
     };
     let measured = bench::measure(&text, &lookups, &opts, Some(&crate::ALLOC))

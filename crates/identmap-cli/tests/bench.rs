@@ -76,6 +76,7 @@ fn no_reference_and_text() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert!(v["reference_ns"].is_null() && v["reference_ratio"].is_null(), "{v}");
+    assert_eq!(v["checked"], 0, "--no-reference skips the check too: {v}");
     assert!(v["matcher_ns"].as_f64().unwrap() > 0.0);
     let out = identmap(&["bench", m, l]);
     assert!(out.status.success());
