@@ -1,6 +1,7 @@
 //! The library half of the `identmap` command-line tool: the pieces the binary and its tests
 //! share. The binary (`src/main.rs`) only parses arguments and dispatches.
 
+pub mod bench;
 pub mod eval;
 pub mod input;
 pub mod report;

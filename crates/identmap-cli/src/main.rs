@@ -1,6 +1,7 @@
 //! The `identmap` command-line tool: check, evaluate and explain identity maps offline.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod cmd_bench;
 mod cmd_check;
 mod cmd_eval;
 mod cmd_map;
@@ -8,6 +9,11 @@ mod cmd_map;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use identmap_cli::bench::{counting_alloc, CountingAlloc};
+
+/// Counts live heap bytes, for `identmap bench`'s heap figure.
+#[global_allocator]
+static ALLOC: CountingAlloc = counting_alloc();
 
 /// Check, evaluate and explain identity maps (CockroachDB `server.identity_map.configuration`,
 /// PostgreSQL `pg_ident.conf`) offline.
@@ -29,7 +35,7 @@ pub(crate) enum DialectArg {
     Postgres,
 }
 
-/// Output format of `map`.
+/// Output format of `map` and `bench`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     /// Human-readable text.
@@ -94,6 +100,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "matcher")]
         engine: cmd_map::Engine,
     },
+    /// Measure a cockroach map on your lookups (one `<issuer> <identity>` per line): build time,
+    /// heap, ns per lookup of the compiled matcher, of the per-rule scan and of a hash floor.
+    Bench(cmd_bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +111,7 @@ fn main() -> ExitCode {
         Command::Check { file, dialect } => cmd_check::run(file, dialect),
         Command::Map(args) => cmd_map::run(args),
         Command::Eval { file, engine } => cmd_eval::run(file, *engine),
+        Command::Bench(args) => cmd_bench::run(args),
     };
     match result {
         Ok(code) => code,
