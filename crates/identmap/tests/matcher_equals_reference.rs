@@ -115,3 +115,45 @@ proptest! {
         }
     }
 }
+
+/// Patterns with no required literal: with 16 or more under one issuer they share one lazy DFA.
+fn literal_less() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1u32..4).prop_map(|k| format!("/^([0-9]{{{k}}})$")),
+        (1u32..3).prop_map(|k| format!("/^[a-z]{{{k}}}(.*)$")),
+        (1u32..3).prop_map(|k| format!("/^(.*)[0-9]{{{k}}}$")),
+        Just("/(a|b)".to_string()),
+        Just("/^(\\w+)$".to_string()),
+        Just("/(?i)^(k|s)+$".to_string()),
+        Just("/\\b([0-9])".to_string()),
+        Just("/^$".to_string()),
+        Just("/[é\u{212A}]".to_string()),
+    ]
+}
+
+fn many_case() -> impl Strategy<Value = (String, Vec<String>)> {
+    let rules = prop::collection::vec((literal_less(), user()), 16..40)
+        .prop_map(|v| v.into_iter().map(|(p, u)| format!("a {p} {u}")).collect::<Vec<_>>().join("\n"));
+    let ids = prop::collection::vec(
+        prop::collection::vec(prop::sample::select(ALPHABET), 0..6).prop_map(|v| v.concat()),
+        6,
+    );
+    (rules, ids)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 10, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn literal_less_set_equals_reference((src, ids) in many_case()) {
+        for mode in [CaseMode::Insensitive, CaseMode::Sensitive] {
+            let Ok(rules) = Ruleset::parse(&src, Options::new().case(mode)) else { continue };
+            let m = Matcher::new(&rules).expect("matcher builds");
+            for id in &ids {
+                let want = rules.map("a", id);
+                let got: Vec<String> = m.map("a", id).users().iter().map(|u| u.to_string()).collect();
+                prop_assert_eq!(&got, want.users(), "mode {:?}\nrules:\n{}\nidentity {:?}", mode, src, id);
+            }
+        }
+    }
+}

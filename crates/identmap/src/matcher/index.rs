@@ -9,6 +9,11 @@ use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::collections::HashMap;
 
 use aho_corasick::AhoCorasick;
+use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Input, MatchKind};
+use regex_syntax::hir::Hir;
 
 use super::classify::Item;
 use super::subject::Subject;
@@ -84,6 +89,62 @@ pub(super) struct Index {
     infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
+    always_hirs: Vec<Hir>,
+    /// With many literal-less rules: one lazy DFA over all of them (no captures, all matches),
+    /// so that a lookup runs one automaton instead of every rule's regex.
+    always_set: Option<AlwaysSet>,
+}
+
+/// Literal-less rules with this many or more share one automaton.
+const SET_MIN: usize = 16;
+
+type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
+
+struct AlwaysSet {
+    dfa: std::sync::Arc<DFA>,
+    caches: CachePool,
+}
+
+impl AlwaysSet {
+    fn new(hirs: &[Hir]) -> Result<AlwaysSet, String> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .which_captures(WhichCaptures::None)
+                    .nfa_size_limit(Some(crate::regex::NFA_SIZE_LIMIT)),
+            )
+            .build_many_from_hir(hirs)
+            .map_err(|e| e.to_string())?;
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(32 << 20)
+                    .skip_cache_capacity_check(true)
+                    .minimum_cache_clear_count(None),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let dfa = std::sync::Arc::new(dfa);
+        let for_pool = std::sync::Arc::clone(&dfa);
+        let caches: CachePool = Pool::new(Box::new(move || for_pool.create_cache()));
+        Ok(AlwaysSet { dfa, caches })
+    }
+
+    /// The indices (into the set's patterns) of every pattern that matches, or `None` when the
+    /// lazy DFA could not answer (then every rule must be checked).
+    fn matches(&self, hay: &str, out: &mut Vec<usize>) -> Option<()> {
+        let mut cache = self.caches.get();
+        let input = Input::new(hay);
+        let mut state = OverlappingState::start();
+        loop {
+            self.dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).ok()?;
+            match state.get_match() {
+                Some(m) => out.push(m.pattern().as_usize()),
+                None => return Some(()),
+            }
+        }
+    }
 }
 
 impl core::fmt::Debug for Index {
@@ -94,6 +155,7 @@ impl core::fmt::Debug for Index {
             .field("prefix_lens", &self.prefix_lens)
             .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
             .field("always", &self.always.len())
+            .field("always_set", &self.always_set.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -135,12 +197,19 @@ impl Index {
         self.infix_pending.push((s.into_bytes(), rule));
     }
 
-    pub(super) fn add_always(&mut self, rule: u32) {
+    pub(super) fn add_always(&mut self, rule: u32, hir: Option<Hir>) {
         self.always.push(rule);
+        if let Some(h) = hir {
+            self.always_hirs.push(h);
+        }
     }
 
-    /// Finish: build the filter and the infix automaton.
+    /// Finish: build the filter, the infix automaton and the literal-less set.
     pub(super) fn finish(&mut self) -> Result<(), String> {
+        let hirs = core::mem::take(&mut self.always_hirs);
+        if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
+            self.always_set = Some(AlwaysSet::new(&hirs)?);
+        }
         let table = core::mem::take(&mut self.table);
         self.flat = Flat::with_capacity_and_hasher(table.len(), BuildHasherDefault::default());
         for (key, list) in &table {
@@ -256,7 +325,20 @@ impl Index {
                 out.extend(&rules_of[m.pattern().as_usize()]);
             }
         }
-        out.extend(&self.always);
+        match &self.always_set {
+            None => out.extend(&self.always),
+            Some(set) => {
+                let mut hits = Vec::new();
+                match set.matches(s.text(), &mut hits) {
+                    Some(()) => {
+                        for h in hits {
+                            out.extend(&self.always[h..=h]);
+                        }
+                    }
+                    None => out.extend(&self.always),
+                }
+            }
+        }
         out.sort_dedup();
     }
 }

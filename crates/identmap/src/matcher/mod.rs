@@ -187,7 +187,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     for (index, rule) in rules.rules().iter().enumerate() {
         let err = |message: String| BuildError { rule: index, message };
         let rule_id = u32::try_from(index).map_err(|_| err("too many rules".into()))?;
-        let (check, key) = match rule.kind() {
+        let (check, key, hir) = match rule.kind() {
             PatternKind::Literal => {
                 let items: Vec<Item> = rule
                     .identity()
@@ -198,7 +198,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                         CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
                     })
                     .collect();
-                (Check::Whole(Lit::new(items.clone())), Key::Whole(items))
+                (Check::Whole(Lit::new(items.clone())), Key::Whole(items), None)
             }
             PatternKind::Regex => {
                 let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
@@ -213,9 +213,8 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                     },
                     (_, false) => Check::Regex(Box::new(compile(&parsed.hir).map_err(err)?)),
                 };
-                // A `^L$` with groups is not a whole literal rule for the table's purposes, but
-                // its key is still exact.
-                (check, key)
+                let hir = matches!(key, Key::None).then_some(parsed.hir);
+                (check, key, hir)
             }
         };
         let issuer = issuers.entry(rule.map_name().text().into()).or_default();
@@ -224,7 +223,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
             Key::Suffix(items) => issuer.add_suffix(&keys, &items, rule_id),
             Key::Prefix(items) => issuer.add_prefix(&keys, &items, rule_id),
             Key::Infix(items) => issuer.add_infix(&items, rule_id),
-            Key::None => issuer.add_always(rule_id),
+            Key::None => issuer.add_always(rule_id, hir),
         }
         let template = rule.user().text();
         let user = match rule.substitute_at() {
@@ -244,7 +243,7 @@ fn compile(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
         .nfa_size_limit(Some(crate::regex::NFA_SIZE_LIMIT))
         .hybrid(false)
         .dfa(false)
-        .onepass_size_limit(Some(64 << 10));
+        .onepass(false);
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
 }
 
