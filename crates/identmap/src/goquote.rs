@@ -52,17 +52,7 @@ fn is_print(c: char) -> bool {
             _ => Vec::new(),
         }
     });
-    ranges
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                core::cmp::Ordering::Less
-            } else if lo > c {
-                core::cmp::Ordering::Greater
-            } else {
-                core::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
+    crate::ranges::contains(ranges, c)
 }
 
 fn ranges_of(cls: &ClassUnicode) -> Vec<(char, char)> {

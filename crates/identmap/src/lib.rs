@@ -10,6 +10,8 @@
 //!   JWT candidate list.
 //! * [`postgres`]: the PostgreSQL dialect (15 and 16+), with includes, `@file`, the
 //!   `pg_ident_file_mappings` view and the authentication-time check.
+//! * [`Matcher`]: the cockroach dialect compiled once for fast many-to-many matching, with exactly
+//!   the reference evaluator's answers.
 //! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
 //! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
 #![forbid(unsafe_code)]
@@ -23,6 +25,7 @@ mod goquote;
 mod matcher;
 mod normalize;
 pub mod postgres;
+mod ranges;
 mod regex;
 mod span;
 pub mod sql;

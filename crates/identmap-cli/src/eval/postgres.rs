@@ -104,24 +104,11 @@ fn check(file: &IdentFile, record: &Value) -> Result<Value, String> {
         other => return Err(format!("unknown auth method {other:?}")),
     };
     // Every requested role exists, and so does every role named in the graph.
-    let mut roles = Roles::new();
+    let mut roles = match record.get("roles") {
+        None | Some(Value::Null) => Roles::new(),
+        Some(v) => crate::input::roles_from_json(v).map_err(|e| format!("field \"roles\": {e}"))?,
+    };
     roles.add(db_user);
-    match record.get("roles") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(graph)) => {
-            for (member, granted) in graph {
-                roles.add(member);
-                let granted =
-                    granted.as_array().ok_or_else(|| format!("roles of {member:?} are not a list"))?;
-                for g in granted {
-                    let g =
-                        g.as_str().ok_or_else(|| format!("a role granted to {member:?} is not a string"))?;
-                    roles.grant(member, g);
-                }
-            }
-        }
-        Some(_) => return Err("field \"roles\" is not an object".into()),
-    }
     let result = file.check(map, system_user, db_user, case_insensitive, &roles);
     // The server cuts the requested role to 63 bytes (`NAMEDATALEN - 1`, a byte cut that may split
     // a character); the FATAL line names that role, written like the LOG line (a split character

@@ -131,16 +131,7 @@ impl Ruleset {
     /// ```
     #[must_use]
     pub fn jwt_candidates<S: AsRef<str>>(&self, issuer: &str, principals: &[S]) -> Vec<String> {
-        let found = self.has_map(issuer);
-        let mut out = Vec::new();
-        for p in principals {
-            if found {
-                out.extend(self.map(issuer, p.as_ref()).users);
-            } else {
-                out.push(normalize_username(p.as_ref()));
-            }
-        }
-        out
+        jwt_candidates_with(self.has_map(issuer), principals, |p| self.map(issuer, p).users)
     }
 
     /// The HBA mapper's refusal of a reserved target, in its words, for the first reserved user
@@ -224,4 +215,22 @@ fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, Strin
         None => template.clone(),
     };
     Some((texts, produced))
+}
+
+/// The JWT candidate list (`authentication_jwt.go`) given whether the issuer names a map and how
+/// to map one principal: shared by the reference evaluator and the [`crate::Matcher`].
+pub(crate) fn jwt_candidates_with<S: AsRef<str>>(
+    map_found: bool,
+    principals: &[S],
+    mut map: impl FnMut(&str) -> Vec<String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in principals {
+        if map_found {
+            out.extend(map(p.as_ref()));
+        } else {
+            out.push(normalize_username(p.as_ref()));
+        }
+    }
+    out
 }

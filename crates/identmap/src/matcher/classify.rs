@@ -132,17 +132,7 @@ impl CharClass {
         if u < 128 {
             return self.ascii & (1 << u) != 0;
         }
-        self.ranges
-            .binary_search_by(|&(lo, hi)| {
-                if hi < c {
-                    core::cmp::Ordering::Less
-                } else if lo > c {
-                    core::cmp::Ordering::Greater
-                } else {
-                    core::cmp::Ordering::Equal
-                }
-            })
-            .is_ok()
+        crate::ranges::contains(&self.ranges, c)
     }
 
     /// Whether every ASCII byte is either in the class or not a concern: used to skip the

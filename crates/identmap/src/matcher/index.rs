@@ -90,13 +90,18 @@ pub(super) struct Index {
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
     always_hirs: Vec<Hir>,
-    /// With many literal-less rules: one lazy DFA over all of them (no captures, all matches),
-    /// so that a lookup runs one automaton instead of every rule's regex.
-    always_set: Option<AlwaysSet>,
+    /// With many literal-less rules: lazy DFAs over chunks of them (no captures, all matches),
+    /// so that a lookup runs a few automata instead of every rule's regex; each with the rules
+    /// it covers.
+    always_sets: Vec<(AlwaysSet, Vec<u32>)>,
+    /// Literal-less rules no automaton covers: checked on every lookup.
+    always_plain: Vec<u32>,
 }
 
-/// Literal-less rules with this many or more share one automaton.
+/// Literal-less rules with this many or more share automata.
 const SET_MIN: usize = 16;
+/// Patterns per shared automaton (bounds each one's NFA and lazy-DFA states).
+const SET_CHUNK: usize = 2048;
 
 type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 
@@ -155,7 +160,7 @@ impl core::fmt::Debug for Index {
             .field("prefix_lens", &self.prefix_lens)
             .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
             .field("always", &self.always.len())
-            .field("always_set", &self.always_set.is_some())
+            .field("always_sets", &self.always_sets.len())
             .finish_non_exhaustive()
     }
 }
@@ -208,7 +213,16 @@ impl Index {
     pub(super) fn finish(&mut self) -> Result<(), String> {
         let hirs = core::mem::take(&mut self.always_hirs);
         if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
-            self.always_set = Some(AlwaysSet::new(&hirs)?);
+            for (rules, hirs) in self.always.chunks(SET_CHUNK).zip(hirs.chunks(SET_CHUNK)) {
+                // A chunk too large for the size limits is simply not shared: its rules are
+                // checked one by one, as without a set.
+                match AlwaysSet::new(hirs) {
+                    Ok(set) => self.always_sets.push((set, rules.to_vec())),
+                    Err(_) => self.always_plain.extend_from_slice(rules),
+                }
+            }
+        } else {
+            self.always_plain.clone_from(&self.always);
         }
         let table = core::mem::take(&mut self.table);
         self.flat = Flat::with_capacity_and_hasher(table.len(), BuildHasherDefault::default());
@@ -325,18 +339,17 @@ impl Index {
                 out.extend(&rules_of[m.pattern().as_usize()]);
             }
         }
-        match &self.always_set {
-            None => out.extend(&self.always),
-            Some(set) => {
-                let mut hits = Vec::new();
-                match set.matches(s.text(), &mut hits) {
-                    Some(()) => {
-                        for h in hits {
-                            out.extend(&self.always[h..=h]);
-                        }
+        out.extend(&self.always_plain);
+        let mut hits = Vec::new();
+        for (set, rules) in &self.always_sets {
+            hits.clear();
+            match set.matches(s.text(), &mut hits) {
+                Some(()) => {
+                    for &h in &hits {
+                        out.extend(&rules[h..=h]);
                     }
-                    None => out.extend(&self.always),
                 }
+                None => out.extend(rules),
             }
         }
         out.sort_dedup();

@@ -361,16 +361,9 @@ impl Matcher {
     /// The JWT candidate list, exactly as [`Ruleset::jwt_candidates`].
     #[must_use]
     pub fn jwt_candidates<S: AsRef<str>>(&self, issuer: &str, principals: &[S]) -> Vec<String> {
-        let found = self.has_map(issuer);
-        let mut out = Vec::new();
-        for p in principals {
-            if found {
-                out.extend(self.map(issuer, p.as_ref()).users.into_iter().map(Cow::into_owned));
-            } else {
-                out.push(normalize_username(p.as_ref()));
-            }
-        }
-        out
+        crate::cockroach::jwt_candidates_with(self.has_map(issuer), principals, |p| {
+            self.map(issuer, p).users.into_iter().map(Cow::into_owned).collect()
+        })
     }
 
     /// Whether the rule matches; `Some(group 1)` when it does (`None` inside when group 1 did not
