@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-
 use super::*;
 
 // ---- unit tests: §2–§4 edge cases and hostile input ----
