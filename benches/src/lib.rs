@@ -198,12 +198,7 @@ fn adversarial_identity(i: usize, r: &mut Rng) -> String {
             r.chars(DIGITS, b, &mut s);
             r.chars(DIGITS, c, &mut s);
         }
-        6 => {
-            r.chars(LOWER, a, &mut s);
-            r.chars(DIGITS, b, &mut s);
-            r.chars(LOWER, c, &mut s);
-        }
-        7 => {
+        6 | 7 => {
             r.chars(LOWER, a, &mut s);
             r.chars(DIGITS, b, &mut s);
             r.chars(LOWER, c, &mut s);

@@ -12,7 +12,7 @@ use crate::{DialectArg, DialectOpts};
 pub(crate) fn run(file: &str, opts: &DialectOpts) -> Result<ExitCode, String> {
     let src = input::read_source(file)?;
     match opts.resolve(file) {
-        DialectArg::Postgres => crate::cmd_map::postgres_check(&src, opts),
+        DialectArg::Postgres => postgres(&src, opts),
         _ => cockroach(&src, opts),
     }
 }
@@ -89,5 +89,75 @@ fn cockroach(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
             parsed.errors().first().map_or("(SQL error)", |e| e.message())
         );
         Ok(ExitCode::from(1))
+    }
+}
+
+fn postgres(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
+    let file = crate::cmd_map::load_pg(src, opts)?;
+    let mut by_file: Vec<(String, Vec<Problem>)> = Vec::new();
+    let mut push = |file: &str, p: Problem| match by_file.iter_mut().find(|(f, _)| f == file) {
+        Some((_, v)) => v.push(p),
+        None => by_file.push((file.to_string(), vec![p])),
+    };
+    let mut errors = 0;
+    for e in file.errors() {
+        errors += 1;
+        push(
+            e.location().file(),
+            Problem {
+                severity: Severity::Error,
+                code: "postgres::load",
+                message: format!("line {}: {}", e.location().line(), e.message()),
+                span: e.location().span(),
+                label: "PostgreSQL rejects this line".into(),
+                help: None,
+            },
+        );
+    }
+    for line in file.map_lines() {
+        for (which, re) in [("system-user", line.system_regex()), ("database-user", line.database_regex())] {
+            let Some(re) = re else { continue };
+            if let Some((reason, span)) = re.unsupported() {
+                push(
+                    line.location().file(),
+                    Problem {
+                        severity: Severity::Warning,
+                        code: "postgres::unsupported-regex",
+                        message: format!("line {}: identmap cannot evaluate this {which} regex faithfully: {reason}", line.location().line()),
+                        span: shift_into_token(line, which, span),
+                        label: "not simulated".into(),
+                        help: Some("PostgreSQL accepts it; `identmap map` answers `unsupported` when a login reaches this line".into()),
+                    },
+                );
+            }
+        }
+    }
+    for (name, problems) in &mut by_file {
+        problems.sort_by_key(|p| p.span.start);
+        let text = file.source(name).unwrap_or("");
+        print!("{}", report::render(name, text, problems));
+    }
+    let lines = file.map_lines().count();
+    if errors == 0 {
+        println!("{}: ok: {lines} map line(s), postgres dialect (PostgreSQL {})", src.name, opts.pg_version);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{}: {errors} error(s): PostgreSQL {} keeps the previous map on reload (\"was not reloaded\") and loads no map at all at startup",
+            src.name, opts.pg_version
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// A span inside a regex (relative to the pattern after `/`) as a span in the file, when the
+/// token is written unquoted and plain; otherwise the whole token.
+fn shift_into_token(line: &identmap::postgres::MapLine, which: &str, span: identmap::Span) -> identmap::Span {
+    let tok = if which == "system-user" { line.system_user() } else { line.database_user() };
+    let ts = tok.location().span();
+    if !tok.is_quoted() && ts.len() == tok.text().len() {
+        span.shift(ts.start + 1)
+    } else {
+        ts
     }
 }

@@ -7,8 +7,6 @@ use identmap::cockroach::{Options, Ruleset, StepOutcome};
 use identmap::postgres::{Decision, IdentFile, Roles, Version};
 use identmap::Matcher;
 use identmap_cli::input::{self, Source};
-use identmap_cli::report::{self, Problem};
-use miette::Severity;
 use serde_json::{json, Value};
 
 use crate::{DialectArg, DialectOpts, Format};
@@ -117,11 +115,9 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
         Some(m) => m.jwt_candidates(issuer, &args.identity),
         None => rules.jwt_candidates(issuer, &args.identity),
     };
+    // Like the conformance records: the HBA mapper's refusal for a single identity only.
     let hba_error = match args.identity.as_slice() {
-        [one] if map_found => users
-            .iter()
-            .find(|u| identmap::cockroach::is_reserved(u))
-            .map(|u| format!("system identity \"{one}\" mapped to reserved database role \"{u}\"")),
+        [one] => identmap::cockroach::hba_error(one, map_found, &users),
         _ => None,
     };
     match args.format {
@@ -266,7 +262,7 @@ fn pg_version(opts: &DialectOpts) -> Result<Version, String> {
 }
 
 /// Load a pg_ident.conf with its includes (from the file system; `-` is stdin).
-fn load_pg(src: &Source, opts: &DialectOpts) -> Result<IdentFile, String> {
+pub(crate) fn load_pg(src: &Source, opts: &DialectOpts) -> Result<IdentFile, String> {
     let version = pg_version(opts)?;
     let (path, resolver) = if src.name == "<stdin>" {
         (STDIN_PATH.to_string(), StdinFirst { text: &src.text })
@@ -350,74 +346,4 @@ pub(crate) fn postgres_map(src: &Source, args: &MapArgs) -> Result<ExitCode, Str
         }
     }
     Ok(if matches!(check.decision(), Decision::Allow) { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-pub(crate) fn postgres_check(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
-    let file = load_pg(src, opts)?;
-    let mut by_file: Vec<(String, Vec<Problem>)> = Vec::new();
-    let mut push = |file: &str, p: Problem| match by_file.iter_mut().find(|(f, _)| f == file) {
-        Some((_, v)) => v.push(p),
-        None => by_file.push((file.to_string(), vec![p])),
-    };
-    let mut errors = 0;
-    for e in file.errors() {
-        errors += 1;
-        push(
-            e.location().file(),
-            Problem {
-                severity: Severity::Error,
-                code: "postgres::load",
-                message: format!("line {}: {}", e.location().line(), e.message()),
-                span: e.location().span(),
-                label: "PostgreSQL rejects this line".into(),
-                help: None,
-            },
-        );
-    }
-    for line in file.map_lines() {
-        for (which, re) in [("system-user", line.system_regex()), ("database-user", line.database_regex())] {
-            let Some(re) = re else { continue };
-            if let Some((reason, span)) = re.unsupported() {
-                push(
-                    line.location().file(),
-                    Problem {
-                        severity: Severity::Warning,
-                        code: "postgres::unsupported-regex",
-                        message: format!("line {}: identmap cannot evaluate this {which} regex faithfully: {reason}", line.location().line()),
-                        span: shift_into_token(line, which, span),
-                        label: "not simulated".into(),
-                        help: Some("PostgreSQL accepts it; `identmap map` answers `unsupported` when a login reaches this line".into()),
-                    },
-                );
-            }
-        }
-    }
-    for (name, problems) in &mut by_file {
-        problems.sort_by_key(|p| p.span.start);
-        let text = file.source(name).unwrap_or("");
-        print!("{}", report::render(name, text, problems));
-    }
-    let lines = file.map_lines().count();
-    if errors == 0 {
-        println!("{}: ok: {lines} map line(s), postgres dialect (PostgreSQL {})", src.name, opts.pg_version);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "{}: {errors} error(s): PostgreSQL {} keeps the previous map on reload (\"was not reloaded\") and loads no map at all at startup",
-            src.name, opts.pg_version
-        );
-        Ok(ExitCode::from(1))
-    }
-}
-
-/// A span inside a regex (relative to the pattern after `/`) as a span in the file, when the
-/// token is written unquoted and plain; otherwise the whole token.
-fn shift_into_token(line: &identmap::postgres::MapLine, which: &str, span: identmap::Span) -> identmap::Span {
-    let tok = if which == "system-user" { line.system_user() } else { line.database_user() };
-    let ts = tok.location().span();
-    if !tok.is_quoted() && ts.len() == tok.text().len() {
-        span.shift(ts.start + 1)
-    } else {
-        ts
-    }
 }

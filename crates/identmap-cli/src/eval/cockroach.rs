@@ -117,15 +117,8 @@ fn single(eval: &Eval<'_>, issuer: &str, identity: &str, out: &mut Map<String, V
     out.insert("map_found".into(), Value::Bool(found));
     out.insert("users".into(), json!(users));
     out.insert("jwt_users".into(), json!(eval.jwt_candidates(issuer, &[identity.to_string()])));
-    if found {
-        if let Some(u) = users.iter().find(|u| identmap::cockroach::is_reserved(u)) {
-            out.insert(
-                "hba_error".into(),
-                Value::String(format!(
-                    "system identity \"{identity}\" mapped to reserved database role \"{u}\""
-                )),
-            );
-        }
+    if let Some(e) = identmap::cockroach::hba_error(identity, found, &users) {
+        out.insert("hba_error".into(), Value::String(e));
     }
 }
 

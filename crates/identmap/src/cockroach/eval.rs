@@ -134,20 +134,6 @@ impl Ruleset {
         jwt_candidates_with(self.has_map(issuer), principals, |p| self.map(issuer, p).users)
     }
 
-    /// The HBA mapper's refusal of a reserved target, in its words, for the first reserved user
-    /// of `result` (`system identity "<id>" mapped to reserved database role "<user>"`).
-    #[must_use]
-    pub fn hba_error(identity: &str, result: &MapResult) -> Option<String> {
-        if !result.map_found {
-            return None;
-        }
-        result
-            .users
-            .iter()
-            .find(|u| is_reserved(u))
-            .map(|u| format!("system identity \"{identity}\" mapped to reserved database role \"{u}\""))
-    }
-
     fn run(&self, map_name: &str, identity: &str, mut trace: Option<&mut Vec<Step>>) -> MapResult {
         let mut result = MapResult { map_found: false, users: Vec::new() };
         let mut seen: Vec<String> = Vec::new();
@@ -233,4 +219,28 @@ pub(crate) fn jwt_candidates_with<S: AsRef<str>>(
         }
     }
     out
+}
+
+/// CockroachDB's HBA mapper refusing a reserved target, in its words, for the first reserved user
+/// of a map result (`system identity "<id>" mapped to reserved database role "<user>"`); `None`
+/// when the map was not found or no user is reserved.
+///
+/// ```
+/// use identmap::cockroach::hba_error;
+/// assert_eq!(
+///     hba_error("root@x", true, &["alice", "root"]).as_deref(),
+///     Some("system identity \"root@x\" mapped to reserved database role \"root\"")
+/// );
+/// assert_eq!(hba_error("x", false, &["root"]), None);
+/// ```
+#[must_use]
+pub fn hba_error<S: AsRef<str>>(identity: &str, map_found: bool, users: &[S]) -> Option<String> {
+    if !map_found {
+        return None;
+    }
+    users
+        .iter()
+        .map(AsRef::as_ref)
+        .find(|u| is_reserved(u))
+        .map(|u| format!("system identity \"{identity}\" mapped to reserved database role \"{u}\""))
 }

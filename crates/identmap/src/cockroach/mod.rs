@@ -23,7 +23,7 @@ use core::fmt;
 use regex_automata::nfa::thompson::pikevm::PikeVM;
 
 pub(crate) use eval::jwt_candidates_with;
-pub use eval::{Explain, MapResult, Step, StepOutcome};
+pub use eval::{hba_error, Explain, MapResult, Step, StepOutcome};
 
 use crate::Span;
 

@@ -42,7 +42,7 @@ use self::index::{Cands, Index, Keys};
 use self::subject::Subject;
 use crate::cockroach::{CaseMode, PatternKind, Ruleset};
 use crate::normalize_username;
-use crate::regex::go;
+use crate::regex::{self, go};
 
 /// Configuration of a [`Matcher`] build. Every knob is optional; unset knobs take defaults.
 #[derive(Clone, Debug, Default)]
@@ -209,9 +209,13 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                     (Key::Whole(items), _) if parsed.groups == 0 => Check::Whole(Lit::new(items.clone())),
                     (_, true) => match classify::shape(&parsed.hir, parsed.groups) {
                         Some(shape) => Check::Shape(shape),
-                        None => Check::Regex(Box::new(compile(&parsed.hir).map_err(err)?)),
+                        None => Check::Regex(Box::new(
+                            regex::compile(&parsed.hir, false).map_err(|e| err(e.message))?,
+                        )),
                     },
-                    (_, false) => Check::Regex(Box::new(compile(&parsed.hir).map_err(err)?)),
+                    (_, false) => Check::Regex(Box::new(
+                        regex::compile(&parsed.hir, false).map_err(|e| err(e.message))?,
+                    )),
                 };
                 let hir = matches!(key, Key::None).then_some(parsed.hir);
                 (check, key, hir)
@@ -236,15 +240,6 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
         issuer.finish().map_err(|message| BuildError { rule: 0, message })?;
     }
     Ok(Matcher { case, keys, issuers, rules: mrules })
-}
-
-fn compile(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
-    let config = meta::Config::new()
-        .nfa_size_limit(Some(crate::regex::NFA_SIZE_LIMIT))
-        .hybrid(false)
-        .dfa(false)
-        .onepass(false);
-    meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
 }
 
 impl Matcher {

@@ -25,7 +25,9 @@ pub(crate) struct TooBig {
     pub(crate) message: String,
 }
 
-/// Compile a translated pattern into a meta regex (leftmost-first, all captures).
+/// Compile a translated pattern into a meta regex (leftmost-first, all captures), lean: no lazy
+/// or full DFA and no one-pass DFA, so one regex weighs little more than its NFA. Every caller
+/// runs it on short identities (one rule's check), where those engines would not pay back.
 ///
 /// `bytes`: the pattern is matched byte-wise (ARE), so an empty match may fall inside a UTF-8
 /// sequence; for Unicode patterns (Go) it may not.
@@ -33,9 +35,9 @@ pub(crate) fn compile(hir: &Hir, bytes: bool) -> Result<meta::Regex, TooBig> {
     let config = meta::Config::new()
         .utf8_empty(!bytes)
         .nfa_size_limit(Some(NFA_SIZE_LIMIT))
-        .onepass_size_limit(Some(1 << 20))
-        .dfa_size_limit(Some(1 << 20))
-        .hybrid_cache_capacity(1 << 20);
+        .hybrid(false)
+        .dfa(false)
+        .onepass(false);
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| TooBig {
         message: e.size_limit().map_or_else(
             || e.to_string(),
