@@ -2,6 +2,7 @@
 //! share. The binary (`src/main.rs`) only parses arguments and dispatches.
 
 pub mod bench;
+pub mod config;
 pub mod eval;
 pub mod input;
 pub mod report;
