@@ -29,6 +29,7 @@ mod ranges;
 mod regex;
 mod span;
 pub mod sql;
+pub mod sso;
 
 pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
 pub use normalize::normalize_username;
