@@ -30,6 +30,7 @@ mod ranges;
 mod regex;
 mod span;
 pub mod sql;
+pub mod sso;
 pub mod syntax;
 
 pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
