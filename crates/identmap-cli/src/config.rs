@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use identmap::sso::JwtSettings;
 use identmap::{LineIndex, Span};
 use serde::Deserialize;
 use toml::Spanned;
@@ -172,6 +173,37 @@ impl SsoConfig {
     #[must_use]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
+    }
+
+    /// The JWT settings this table describes: the `settings` file's statements first, then each
+    /// key given here on top of them.
+    ///
+    /// # Errors
+    /// When the `settings` or `jwks` file cannot be read (the message names the file).
+    pub fn jwt_settings(&self) -> Result<JwtSettings, String> {
+        let mut jwt = match &self.settings {
+            Some(path) => {
+                let src = crate::input::read_source(&path.to_string_lossy())?;
+                JwtSettings::from_sql(&identmap::sql::parse_settings(&src.text))
+            }
+            None => JwtSettings::new(),
+        };
+        if let Some(v) = &self.issuers {
+            jwt.set_issuers(v);
+        }
+        if let Some(v) = &self.audience {
+            jwt.set_audience(v);
+        }
+        if let Some(v) = &self.claim {
+            jwt.set_claim(v);
+        }
+        if let Some(path) = &self.jwks {
+            jwt.set_jwks(crate::input::read_source(&path.to_string_lossy())?.text);
+        }
+        if let Some(v) = self.enabled {
+            jwt.set_enabled(v);
+        }
+        Ok(jwt)
     }
 }
 
@@ -520,6 +552,29 @@ mod tests {
         let o = &cfg.severity_overrides()[0];
         let e = cfg.error_at(o.span(), "unknown rule code IM999");
         assert_eq!(e.to_string(), "/repo/identmap.toml:2:9: unknown rule code IM999");
+    }
+
+    #[test]
+    fn sso_table_builds_jwt_settings_over_the_sql_file() {
+        let dir = std::env::temp_dir().join(format!("identmap-config-sso-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(
+            dir.join("cluster.sql"),
+            "SET CLUSTER SETTING server.jwt_authentication.claim = 'email';\n\
+             SET CLUSTER SETTING server.jwt_authentication.audience = 'from-sql';\n",
+        )
+        .expect("write");
+        let text = "[sso]\nsettings = \"cluster.sql\"\naudience = [\"a\", \"b\"]\nenabled = true\n";
+        let cfg = ProjectConfig::parse(&dir.join(FILE_NAME), text).expect("valid");
+        let jwt = cfg.sso().expect("sso").jwt_settings().expect("readable");
+        assert_eq!(jwt.claim().as_str(), "email");
+        assert_eq!(jwt.audience(), ["a", "b"]);
+        assert!(jwt.enabled());
+        let missing =
+            ProjectConfig::parse(&dir.join(FILE_NAME), "[sso]\njwks = \"nope.json\"\n").expect("valid");
+        let e = missing.sso().expect("sso").jwt_settings().unwrap_err();
+        assert!(e.contains("nope.json"), "{e}");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod cmd_bench;
 mod cmd_check;
 mod cmd_eval;
 mod cmd_map;
+mod cmd_test;
 
 use std::process::ExitCode;
 
@@ -103,6 +104,9 @@ enum Command {
     /// Measure a cockroach map on your lookups (one `<issuer> <identity>` per line): build time,
     /// heap, ns per lookup of the compiled matcher, of the per-rule scan and of a hash floor.
     Bench(cmd_bench::BenchArgs),
+    /// Run expectation files (this identity maps to exactly these users; this login is
+    /// allowed or denied) against maps, like a test suite. Exit 1 on a failure.
+    Test(cmd_test::TestArgs),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Map(args) => cmd_map::run(args),
         Command::Eval { file, engine } => cmd_eval::run(file, *engine),
         Command::Bench(args) => cmd_bench::run(args),
+        Command::Test(args) => cmd_test::run(args),
     };
     match result {
         Ok(code) => code,
