@@ -5,4 +5,5 @@ pub mod bench;
 pub mod config;
 pub mod eval;
 pub mod input;
+pub mod lint_format;
 pub mod report;

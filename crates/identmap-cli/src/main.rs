@@ -4,6 +4,7 @@
 mod cmd_bench;
 mod cmd_check;
 mod cmd_eval;
+mod cmd_lint;
 mod cmd_map;
 mod cmd_test;
 
@@ -107,6 +108,9 @@ enum Command {
     /// Run expectation files (this identity maps to exactly these users; this login is
     /// allowed or denied) against maps, like a test suite. Exit 1 on a failure.
     Test(cmd_test::TestArgs),
+    /// Lint maps: security and correctness findings with their locations, as text, JSON, SARIF
+    /// or GitHub annotations. Exit 1 on a finding at or above the failing level.
+    Lint(cmd_lint::LintArgs),
 }
 
 fn main() -> ExitCode {
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
         Command::Eval { file, engine } => cmd_eval::run(file, *engine),
         Command::Bench(args) => cmd_bench::run(args),
         Command::Test(args) => cmd_test::run(args),
+        Command::Lint(args) => cmd_lint::run(args),
     };
     match result {
         Ok(code) => code,

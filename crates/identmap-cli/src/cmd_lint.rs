@@ -1,0 +1,268 @@
+//! `identmap lint`: run the linter over files, render the findings, exit by the failing level.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use identmap::cockroach::CaseMode;
+use identmap::postgres::Version;
+use identmap_cli::config::{self, ProjectConfig};
+use identmap_cli::input::{self, FsResolver, Source};
+use identmap_cli::lint_format::{self, LintFormat, Style};
+use identmap_lint::{Config, Dialect, Input, Report, Severity};
+
+use crate::DialectArg;
+
+/// The lowest severity that fails the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    /// Only errors fail.
+    Error,
+    /// Warnings and errors fail (the default).
+    Warning,
+    /// Every finding fails.
+    Info,
+}
+
+/// Arguments of `identmap lint`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LintArgs {
+    /// Files to lint: cockroach maps, `.sql` files of `SET CLUSTER SETTING` statements,
+    /// `pg_ident.conf` files (with their includes); `-` for stdin.
+    #[arg(required = true)]
+    files: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "full")]
+    format: LintFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<String>,
+    /// Exit 1 when a finding is at or above this level [default: warning, or `fail_on` in
+    /// identmap.toml].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// The dialect of the files [default: `dialect` in identmap.toml, else auto: `*.conf` is
+    /// postgres].
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// PostgreSQL major version (postgres dialect) [default: identmap.toml, else 16].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(15..=18))]
+    pg_version: Option<u8>,
+    /// Cockroach dialect: the case-sensitive matching of older releases.
+    #[arg(long)]
+    case_sensitive: bool,
+    /// Another reserved user name (repeatable), added to the built-in list and identmap.toml's.
+    #[arg(long, value_name = "NAME")]
+    reserved: Vec<String>,
+    /// Override a rule's severity: CODE=error|warning|info|off (repeatable; the code or the
+    /// rule name).
+    #[arg(long, value_name = "CODE=LEVEL")]
+    severity: Vec<String>,
+    /// Use this identmap.toml instead of searching upwards from the first file's directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<String>,
+    /// Do not read any identmap.toml.
+    #[arg(long)]
+    no_config: bool,
+    /// Apply the fixes that never widen a match (in place), then lint again and report.
+    #[arg(long)]
+    fix: bool,
+}
+
+pub(crate) fn run(args: &LintArgs) -> Result<ExitCode, String> {
+    let project = project_config(args)?;
+    let settings = Settings::new(args, project.as_ref())?;
+    if args.fix && args.files.iter().any(|f| f == "-") {
+        return Err("--fix rewrites files in place; it cannot fix standard input".into());
+    }
+    let sources: Vec<Source> = args.files.iter().map(|f| input::read_source(f)).collect::<Result<_, _>>()?;
+    let mut reports: Vec<Report> = sources.iter().map(|s| settings.lint(s)).collect();
+    if args.fix {
+        let mut notes = Vec::new();
+        for (i, src) in sources.iter().enumerate() {
+            let before = &reports[i];
+            let mut changed = false;
+            for file in before.sources() {
+                let fixed = identmap_lint::apply_fixes(file.text(), file.name(), before.diagnostics());
+                if fixed != file.text() {
+                    std::fs::write(file.name(), &fixed).map_err(|e| format!("{}: {e}", file.name()))?;
+                    changed = true;
+                }
+            }
+            if changed {
+                let again = input::read_source(&src.name)?;
+                let after = settings.lint(&again);
+                notes.push(fixed_note(&src.name, before, &after));
+                reports[i] = after;
+            }
+        }
+        for n in notes {
+            eprintln!("{n}");
+        }
+    }
+    let style = match &args.output {
+        None => {
+            Style::for_destination(std::io::stdout().is_terminal(), std::env::var("NO_COLOR").ok().as_deref())
+        }
+        Some(_) => Style::PLAIN,
+    };
+    let rendered = lint_format::render(args.format, &reports, &style);
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered).map_err(|e| format!("{path}: {e}"))?,
+        None => print!("{rendered}"),
+    }
+    let worst = reports.iter().filter_map(Report::max_severity).max();
+    Ok(if worst.is_some_and(|w| w >= settings.fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `FILE: fixed 2 findings (IM201 ×1, IM202 ×1)`: the findings of each code that the fixes
+/// removed.
+fn fixed_note(name: &str, before: &Report, after: &Report) -> String {
+    let mut counts: BTreeMap<&str, isize> = BTreeMap::new();
+    for d in before.diagnostics() {
+        *counts.entry(d.code()).or_default() += 1;
+    }
+    for d in after.diagnostics() {
+        *counts.entry(d.code()).or_default() -= 1;
+    }
+    let fixed: Vec<(&str, isize)> = counts.into_iter().filter(|&(_, n)| n > 0).collect();
+    let total: isize = fixed.iter().map(|(_, n)| n).sum();
+    let list: Vec<String> = fixed.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+    format!(
+        "{name}: fixed {total} finding{} ({}); {} left",
+        if total == 1 { "" } else { "s" },
+        list.join(", "),
+        after.diagnostics().len()
+    )
+}
+
+fn project_config(args: &LintArgs) -> Result<Option<ProjectConfig>, String> {
+    if args.no_config {
+        return Ok(None);
+    }
+    let path = match &args.config {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            let first = args.files.first().map_or("-", String::as_str);
+            let dir = if first == "-" {
+                PathBuf::from(".")
+            } else {
+                Path::new(first).parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            config::discover(&dir)
+        }
+    };
+    path.map(|p| ProjectConfig::load(&p).map_err(|e| e.to_string())).transpose()
+}
+
+/// Flags over identmap.toml over defaults.
+struct Settings {
+    dialect: Option<DialectArg>,
+    case: CaseMode,
+    version: Version,
+    reserved: Vec<String>,
+    severities: Vec<(String, Option<Severity>)>,
+    sso: Option<identmap::sso::JwtSettings>,
+    fail_on: Severity,
+}
+
+impl Settings {
+    fn new(args: &LintArgs, project: Option<&ProjectConfig>) -> Result<Settings, String> {
+        let dialect = match (args.dialect, project.and_then(ProjectConfig::dialect)) {
+            (Some(d), _) => Some(d),
+            (None, Some(config::Dialect::Cockroach)) => Some(DialectArg::Cockroach),
+            (None, Some(config::Dialect::Postgres)) => Some(DialectArg::Postgres),
+            (None, None) => None,
+        };
+        let case = if args.case_sensitive
+            || project.and_then(ProjectConfig::case) == Some(config::Case::Sensitive)
+        {
+            CaseMode::Sensitive
+        } else {
+            CaseMode::Insensitive
+        };
+        let major = args.pg_version.or_else(|| project.and_then(ProjectConfig::pg_version)).unwrap_or(16);
+        let version = Version::from_major(u64::from(major))
+            .ok_or_else(|| format!("unsupported PostgreSQL version {major}"))?;
+        // Codes are checked against the registry here, once, so that errors point at the
+        // config entry or the flag.
+        let mut probe = Config::new(Dialect::Cockroach(case));
+        let mut severities = Vec::new();
+        let mut reserved = Vec::new();
+        let mut sso = None;
+        let level = |l: config::Level| match l {
+            config::Level::Off => None,
+            config::Level::Info => Some(Severity::Info),
+            config::Level::Warning => Some(Severity::Warning),
+            config::Level::Error => Some(Severity::Error),
+        };
+        if let Some(p) = project {
+            reserved.extend(p.reserved_users().iter().cloned());
+            for o in p.severity_overrides() {
+                probe
+                    .set_severity(o.code(), level(o.level()))
+                    .map_err(|e| p.error_at(o.span(), format!("[severity]: {e}")).to_string())?;
+                severities.push((o.code().to_string(), level(o.level())));
+            }
+            if let Some(table) = p.sso() {
+                sso = Some(table.jwt_settings().map_err(|e| format!("{}: [sso]: {e}", p.path().display()))?);
+            }
+        }
+        reserved.extend(args.reserved.iter().cloned());
+        for s in &args.severity {
+            let (code, value) =
+                s.split_once('=').ok_or_else(|| format!("--severity {s}: expected CODE=LEVEL"))?;
+            let sev = match value {
+                "off" => None,
+                v => Some(v.parse::<Severity>().map_err(|e| format!("--severity {s}: {e} (or off)"))?),
+            };
+            probe.set_severity(code, sev).map_err(|e| format!("--severity {s}: {e}"))?;
+            severities.push((code.to_string(), sev));
+        }
+        let fail_on = match (args.fail_on, project.and_then(ProjectConfig::fail_on)) {
+            (Some(FailOn::Error), _) => Severity::Error,
+            (Some(FailOn::Warning), _) => Severity::Warning,
+            (Some(FailOn::Info), _) => Severity::Info,
+            (None, Some(l)) => level(l).unwrap_or(Severity::Warning),
+            (None, None) => Severity::Warning,
+        };
+        Ok(Settings { dialect, case, version, reserved, severities, sso, fail_on })
+    }
+
+    fn lint(&self, src: &Source) -> Report {
+        let postgres = match self.dialect {
+            Some(DialectArg::Postgres) => true,
+            Some(DialectArg::Cockroach) => false,
+            Some(DialectArg::Auto) | None => {
+                Path::new(&src.name).extension().is_some_and(|e| e.eq_ignore_ascii_case("conf"))
+            }
+        };
+        let name = src.name.as_str();
+        let text = src.text.as_str();
+        if input::is_sql(name) {
+            // A .sql file is always CockroachDB's cluster settings.
+            identmap_lint::lint(&Input::Sql { name, text }, &self.config(Dialect::Cockroach(self.case)))
+        } else if postgres {
+            let config = self.config(Dialect::Postgres(self.version));
+            identmap_lint::lint(&Input::PgIdent { name, text, files: &FsResolver }, &config)
+        } else {
+            identmap_lint::lint(&Input::Map { name, text }, &self.config(Dialect::Cockroach(self.case)))
+        }
+    }
+
+    fn config(&self, dialect: Dialect) -> Config {
+        let mut config = Config::new(dialect);
+        for u in &self.reserved {
+            config.add_reserved_user(u);
+        }
+        for (code, sev) in &self.severities {
+            // Checked in `Settings::new`.
+            let _ = config.set_severity(code, *sev);
+        }
+        if let Some(sso) = &self.sso {
+            config.set_sso(sso.clone());
+        }
+        config
+    }
+}
