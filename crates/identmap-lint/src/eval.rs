@@ -6,9 +6,16 @@ use identmap::postgres::{Decision, IdentFile, Roles};
 
 use crate::model::{Model, Rule};
 
+/// Longest example identity evaluated (the reference evaluator is a PikeVM: its time grows with
+/// the identity times the pattern). Longer examples are not used, so nothing is claimed.
+pub(crate) const MAX_EXAMPLE: usize = 512;
+
 /// What the cockroach rule `r` alone produces for `identity` (before normalization), `None` when
 /// it does not match or cannot be evaluated.
 fn produce(m: &Model<'_>, r: &Rule, identity: &str) -> Option<String> {
+    if identity.len() > MAX_EXAMPLE {
+        return None;
+    }
     m.ruleset.as_ref()?.rules().get(r.index)?.produce(identity)
 }
 
@@ -29,6 +36,9 @@ fn pg_quote(s: &str) -> String {
 
 /// Whether the postgres rule `r`, alone in a file, lets `system_user` log in as `role`.
 pub(crate) fn postgres_allows(m: &Model<'_>, r: &Rule, system_user: &str, role: &str) -> bool {
+    if system_user.len() > MAX_EXAMPLE {
+        return false;
+    }
     let Some(v) = m.pg_version() else { return false };
     // Quoting keeps every token's text; the database-user keywords are not used by the callers.
     let line = format!("{} {} {}\n", pg_quote(&r.map.text), pg_quote(&r.ident.text), pg_quote(&r.user.text));
@@ -53,6 +63,7 @@ pub(crate) fn matches(m: &Model<'_>, r: &Rule, identity: &str) -> bool {
         produce(m, r, identity).is_some()
     } else {
         match (&r.regex, r.regex.as_ref().and_then(|re| re.hir.as_ref())) {
+            _ if identity.len() > MAX_EXAMPLE => false,
             (Some(_), Some(hir)) => {
                 let re = regex_automata::meta::Builder::new()
                     .configure(

@@ -258,7 +258,10 @@ impl Lexer<'_> {
                         })
                         .unwrap_or(rest.len());
                     // `--` inside a word starts a comment.
-                    let len = rest[..len].find("--").unwrap_or(len).max(1);
+                    // At least one whole character (a non-ASCII character that is not
+                    // alphanumeric, such as U+FEFF, is a word of its own).
+                    let first = rest.chars().next().map_or(1, char::len_utf8);
+                    let len = rest[..len].find("--").unwrap_or(len).max(first);
                     self.pos += len;
                     toks.push(Tok::Word(Span::new(start, start + len)));
                 }
@@ -447,6 +450,12 @@ fn setting_of(src: &str, toks: &[Tok], errors: &mut Vec<SqlError>) -> Option<Set
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn non_ascii_non_word_character_does_not_panic() {
+        let parsed = super::parse_settings("\u{feff} x;\nSET CLUSTER SETTING a = 'b';");
+        assert_eq!(parsed.setting("a").and_then(|s| s.text()), Some("b"));
+    }
+
     use super::{parse_settings, IDENTITY_MAP};
     use crate::Span;
 
