@@ -99,7 +99,24 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
                     .help("write the user in lower case"),
                 );
             }
-        } else if r.regex.is_none() {
+        }
+        if m.is_cockroach() && r.user.text.chars().any(char::is_uppercase) {
+            out.push(
+                Finding::new(
+                    &INFO,
+                    r.file,
+                    r.user.span,
+                    format!(
+                        "CockroachDB lowercases produced users: `{}` becomes `{}`",
+                        r.user.text,
+                        identmap::normalize_username(&r.user.text)
+                    ),
+                )
+                .primary("upper case is dead here")
+                .help("write the user in lower case"),
+            );
+        }
+        if !insensitive && r.regex.is_none() {
             let t = &r.ident.text;
             if t.chars().any(char::is_uppercase) && t.chars().any(char::is_lowercase) {
                 out.push(
