@@ -95,7 +95,12 @@ impl Rule {
 #[derive(Clone, Debug)]
 pub(crate) enum ParseProblem {
     Cockroach(cockroach::Error),
-    Postgres { file: usize, error: identmap::postgres::LoadError },
+    /// A `.sql` file that cannot be read completely (file 0).
+    Sql(sql::SqlError),
+    Postgres {
+        file: usize,
+        error: identmap::postgres::LoadError,
+    },
 }
 
 /// The input, read once.
@@ -189,6 +194,7 @@ pub(crate) fn build<'c>(input: &Input<'_>, config: &'c Config) -> Model<'c> {
         (Input::Sql { name, text }, dialect) => {
             m.files.push(SourceText { name: name.to_string(), text: text.to_string(), inside: None });
             let settings = sql::parse_settings(text);
+            m.problems.extend(settings.errors().iter().cloned().map(ParseProblem::Sql));
             if m.sso.is_none() {
                 m.sso = Some((JwtSettings::from_sql(&settings), Some(0)));
             }

@@ -38,6 +38,9 @@ fn im101_malformed_line() {
     case("IM101", CR, "m alice\n", "m alice alice\n");
     case("IM101", PG, "m alice\n", "m alice alice\n");
     case("IM101", PG, "m alice, bob x\n", "m \"alice, bob\" x\n");
+    let sql = "SET CLUSTER SETTING server.identity_map.configuration = 'm a a;\n";
+    let r = lint(&Input::Sql { name: "c.sql", text: sql }, &Config::new(CR));
+    assert!(codes(&r).contains(&"IM101"), "{:#?}", r.diagnostics());
 }
 
 #[test]

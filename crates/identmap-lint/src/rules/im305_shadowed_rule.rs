@@ -87,13 +87,12 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    if m.rules.iter().any(|r| r.user_kind != UserKind::Plain) {
-        return;
-    }
-    // Per map: the regex rules (index, hir).
+    // Per map, the rules with a plain user (`all`, `+role` and `/regex` users are left out).
     let mut maps: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in m.rules.iter().enumerate() {
-        maps.entry(r.map.text.as_str()).or_default().push(i);
+        if r.user_kind == UserKind::Plain {
+            maps.entry(r.map.text.as_str()).or_default().push(i);
+        }
     }
     let mut names: Vec<&&str> = maps.keys().collect();
     names.sort();
