@@ -1,28 +1,33 @@
 //! Checking a claim against identmap's reference evaluators: an example identity is reported
 //! only when mapping it really gives what the finding says.
 
-use identmap::cockroach::{Options, Ruleset, StepOutcome};
+use identmap::normalize_username;
 use identmap::postgres::{Decision, IdentFile, Roles};
 
 use crate::model::{Model, Rule};
 
-/// The rule alone, as the database parses it.
-fn single(m: &Model<'_>, r: &Rule) -> Option<Ruleset> {
-    let line = format!("{} {} {}", r.map.text, r.ident.text, r.user.text);
-    Ruleset::parse(&line, Options::new().case(m.case())).ok()
+/// Longest example identity evaluated (the reference evaluator is a PikeVM: its time grows with
+/// the identity times the pattern). Longer examples are not used, so nothing is claimed.
+pub(crate) const MAX_EXAMPLE: usize = 512;
+
+/// What the cockroach rule `r` alone produces for `identity` (before normalization), `None` when
+/// it does not match or cannot be evaluated.
+fn produce(m: &Model<'_>, r: &Rule, identity: &str) -> Option<String> {
+    if identity.len() > MAX_EXAMPLE {
+        return None;
+    }
+    m.ruleset.as_ref()?.rules().get(r.index)?.produce(identity)
 }
 
-/// What the cockroach rule `r` does with `identity`: the users it adds (normalized), or `None`
-/// when the rule cannot be evaluated.
+/// The user the cockroach rule `r` adds for `identity` (normalized; none for the empty user).
 pub(crate) fn cockroach_users(m: &Model<'_>, r: &Rule, identity: &str) -> Option<Vec<String>> {
-    Some(single(m, r)?.map(&r.map.text, identity).into_users())
+    let p = produce(m, r, identity);
+    Some(p.filter(|p| !p.is_empty()).map(|p| normalize_username(&p)).into_iter().collect())
 }
 
 /// Whether the cockroach rule `r` matches `identity` but produces the empty user.
 pub(crate) fn cockroach_empty_user(m: &Model<'_>, r: &Rule, identity: &str) -> bool {
-    single(m, r).is_some_and(|rs| {
-        rs.explain(&r.map.text, identity).steps.iter().any(|s| s.outcome == StepOutcome::EmptyUser)
-    })
+    produce(m, r, identity).is_some_and(|p| p.is_empty())
 }
 
 fn pg_quote(s: &str) -> String {
@@ -31,6 +36,9 @@ fn pg_quote(s: &str) -> String {
 
 /// Whether the postgres rule `r`, alone in a file, lets `system_user` log in as `role`.
 pub(crate) fn postgres_allows(m: &Model<'_>, r: &Rule, system_user: &str, role: &str) -> bool {
+    if system_user.len() > MAX_EXAMPLE {
+        return false;
+    }
     let Some(v) = m.pg_version() else { return false };
     // Quoting keeps every token's text; the database-user keywords are not used by the callers.
     let line = format!("{} {} {}\n", pg_quote(&r.map.text), pg_quote(&r.ident.text), pg_quote(&r.user.text));
@@ -52,9 +60,10 @@ pub(crate) fn maps_to(m: &Model<'_>, r: &Rule, identity: &str, user: &str) -> bo
 /// Whether rule `r` matches `identity` at all.
 pub(crate) fn matches(m: &Model<'_>, r: &Rule, identity: &str) -> bool {
     if m.is_cockroach() {
-        single(m, r).is_some_and(|rs| rs.explain(&r.map.text, identity).steps.iter().any(|s| s.matched()))
+        produce(m, r, identity).is_some()
     } else {
         match (&r.regex, r.regex.as_ref().and_then(|re| re.hir.as_ref())) {
+            _ if identity.len() > MAX_EXAMPLE => false,
             (Some(_), Some(hir)) => {
                 let re = regex_automata::meta::Builder::new()
                     .configure(

@@ -27,6 +27,8 @@
 mod config;
 mod diagnostic;
 mod eval;
+mod lang;
+mod lex;
 mod model;
 mod registry;
 mod rules;
@@ -288,7 +290,7 @@ fn move_to_file(model: &model::Model<'_>, f: &Finding) -> Moved {
             .map(|(s, r)| {
                 let to = mv(*s);
                 let verbatim = s.is_empty() || file_text.get(to.range()) == src.text.get(s.range());
-                let safe = !r.contains('\'') && !(e_literal && r.contains('\\'));
+                let safe = !(r.contains('\'') || (e_literal && r.contains('\\')));
                 (verbatim && safe).then(|| (to, r.clone()))
             })
             .collect();

@@ -65,6 +65,8 @@ pub(crate) enum UserKind {
 /// One rule of either dialect.
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
+    /// Cockroach: the index in the model's `ruleset`.
+    pub(crate) index: usize,
     pub(crate) file: usize,
     pub(crate) line: usize,
     pub(crate) span: Span,
@@ -80,7 +82,7 @@ impl Rule {
     /// The span of the pattern text after the `/`, when it is written exactly.
     pub(crate) fn pattern_span(&self, model: &Model) -> Option<Span> {
         let s = self.ident.exact_span(&model.files[self.file].text)?;
-        (self.regex.is_some() && s.len() >= 1).then(|| Span::new(s.start + 1, s.end))
+        (self.regex.is_some() && !s.is_empty()).then(|| Span::new(s.start + 1, s.end))
     }
 
     /// Whether the user template substitutes `\1` (the dialect does it for this rule).
@@ -93,7 +95,12 @@ impl Rule {
 #[derive(Clone, Debug)]
 pub(crate) enum ParseProblem {
     Cockroach(cockroach::Error),
-    Postgres { file: usize, error: identmap::postgres::LoadError },
+    /// A `.sql` file that cannot be read completely (file 0).
+    Sql(sql::SqlError),
+    Postgres {
+        file: usize,
+        error: identmap::postgres::LoadError,
+    },
 }
 
 /// The input, read once.
@@ -137,11 +144,6 @@ impl Model<'_> {
 
     pub(crate) fn text(&self, file: usize) -> &str {
         &self.files[file].text
-    }
-
-    /// The file index of a postgres path.
-    pub(crate) fn file_index(&self, name: &str) -> usize {
-        self.files.iter().position(|f| f.name == name && f.inside.is_none()).unwrap_or(self.map_file)
     }
 }
 
@@ -192,6 +194,7 @@ pub(crate) fn build<'c>(input: &Input<'_>, config: &'c Config) -> Model<'c> {
         (Input::Sql { name, text }, dialect) => {
             m.files.push(SourceText { name: name.to_string(), text: text.to_string(), inside: None });
             let settings = sql::parse_settings(text);
+            m.problems.extend(settings.errors().iter().cloned().map(ParseProblem::Sql));
             if m.sso.is_none() {
                 m.sso = Some((JwtSettings::from_sql(&settings), Some(0)));
             }
@@ -248,6 +251,7 @@ fn cockroach_rules(m: &mut Model<'_>, case: CaseMode) {
             }
         };
         m.rules.push(Rule {
+            index: m.rules.len(),
             file,
             line: r.line(),
             span: r.span(),
@@ -321,6 +325,7 @@ fn postgres_rules(m: &mut Model<'_>, name: &str, resolver: &dyn FileResolver, ve
         };
         let substitute_at = user.text.find("\\1");
         m.rules.push(Rule {
+            index: m.rules.len(),
             file,
             line: line.location().line(),
             span: line.location().span(),

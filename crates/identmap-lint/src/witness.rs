@@ -87,6 +87,14 @@ fn pick(c: &Class) -> Option<Vec<u8>> {
     ];
     match c {
         Class::Unicode(u) => {
+            // "Any character": a dot reads best (`example.com`).
+            if u.iter()
+                .map(|r| u64::from(u32::from(r.end())) - u64::from(u32::from(r.start())) + 1)
+                .sum::<u64>()
+                > 0x1_0000
+            {
+                return Some(b".".to_vec());
+            }
             for (lo, hi) in prefs {
                 for r in u.iter() {
                     let (a, b) = (u32::from(r.start()), u32::from(r.end()));
@@ -101,6 +109,9 @@ fn pick(c: &Class) -> Option<Vec<u8>> {
             Some(first.to_string().into_bytes())
         }
         Class::Bytes(bc) => {
+            if bc.iter().map(|r| usize::from(r.end()) - usize::from(r.start()) + 1).sum::<usize>() > 200 {
+                return Some(b".".to_vec());
+            }
             for (lo, hi) in prefs {
                 for r in bc.iter() {
                     let (a, b) = (u32::from(r.start()), u32::from(r.end()));

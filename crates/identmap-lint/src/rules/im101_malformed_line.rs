@@ -15,7 +15,8 @@ pub(crate) const INFO: RuleInfo = RuleInfo {
     dialects: "all",
     summary: "A line does not have the fields the dialect needs.",
     docs: r#"## What it does
-Reports a line the database cannot read as a rule. CockroachDB needs exactly three
+Reports a line the database cannot read as a rule (and, in a `.sql` input, a statement that
+cannot be read: an unterminated string literal or comment). CockroachDB needs exactly three
 white-space-separated fields (`<map-name> <system-identity> <database-user>`, no quoting);
 PostgreSQL needs three fields of one token each (`missing entry at end of line`, `multiple
 values in ident field`; 15 also refuses tokens over 10239 bytes).
@@ -57,6 +58,16 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
                     );
                 }
             }
+            ParseProblem::Sql(e) => out.push(
+                Finding::new(
+                    &INFO,
+                    0,
+                    e.span(),
+                    format!("the SQL file cannot be read here: {}", e.message()),
+                )
+                .primary(e.message())
+                .help("every statement is `SET CLUSTER SETTING name = 'value';`"),
+            ),
             ParseProblem::Cockroach(_) => {}
         }
     }

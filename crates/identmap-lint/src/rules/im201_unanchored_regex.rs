@@ -47,7 +47,8 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         let Some(re) = &r.regex else { continue };
         let Some(hir) = &re.hir else { continue };
         let (start, end) = anchored(hir);
-        if start && end {
+        if start && end || perl_delimited(&re.pattern, m.is_cockroach()) {
+            // `/^alice$/` is anchored as written: IM303 reports the stray delimiter.
             continue;
         }
         let missing = match (start, end) {
@@ -70,6 +71,12 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// The pattern ends in `$/`: Perl-style delimiters (IM303), not a missing anchor.
+fn perl_delimited(pattern: &str, go: bool) -> bool {
+    let t = crate::lex::tokens(pattern, go);
+    matches!(t.as_slice(), [.., a, b] if a.kind == crate::lex::Kind::Plain('$') && b.kind == crate::lex::Kind::Plain('/'))
 }
 
 /// An identity that has more than a match and still maps, verified with the evaluator.
