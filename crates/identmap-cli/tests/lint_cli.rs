@@ -344,3 +344,56 @@ fn fix_anchors_regexes_in_place_and_relints() {
     assert_eq!(code(&run_in(&dir, &["lint", "--fix", "-"], b"iss /a a\n")), 2);
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+#[test]
+fn reserved_users_and_sso_settings_come_from_flags_and_identmap_toml() {
+    let dir = scratch("sso");
+    std::fs::write(
+        dir.join("s.map"),
+        "https://accounts.google.com/ /^([a-z]+)@example\\.com$ \\1\nhttps://accounts.google.com bob@example.com admin2\nhttps://accounts.google.com dba@example.com dba\n",
+    )
+    .expect("write");
+    let concise = |args: &[&str]| {
+        let mut all = vec!["lint", "--format", "concise"];
+        all.extend_from_slice(args);
+        text(&run_in(&dir, &all, b"").stdout)
+    };
+    let plain = concise(&["s.map"]);
+    assert!(!plain.contains("IM301") && !plain.contains("IM208"), "no SSO settings, no cross-check: {plain}");
+    assert!(!plain.contains("`admin2`"), "{plain}");
+    let flagged = concise(&["--reserved", "admin2", "s.map"]);
+    assert!(
+        flagged.contains("s.map:2:45: error[IM203] this rule maps to the reserved user `admin2`"),
+        "{flagged}"
+    );
+
+    std::fs::write(
+        dir.join("cluster.sql"),
+        "SET CLUSTER SETTING server.jwt_authentication.claim = 'email';\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("identmap.toml"),
+        "reserved_users = [\"dba\"]\n[sso]\nsettings = \"cluster.sql\"\nissuers = [\"https://accounts.google.com\"]\n",
+    )
+    .expect("write");
+    let configured = concise(&["--reserved", "admin2", "s.map"]);
+    assert!(
+        configured.contains("warning[IM301] the map name `https://accounts.google.com/`"),
+        "{configured}"
+    );
+    assert!(
+        configured.contains("info[IM208] the JWT claim `email`"),
+        "claim from the settings file: {configured}"
+    );
+    assert!(
+        configured.contains("reserved user `admin2`") && configured.contains("reserved user `dba`"),
+        "{configured}"
+    );
+
+    std::fs::write(dir.join("identmap.toml"), "[sso]\njwks = \"missing.json\"\n").expect("write");
+    let out = run_in(&dir, &["lint", "s.map"], b"");
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("missing.json"), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
