@@ -181,7 +181,8 @@ fn github_commands_are_well_formed() {
             props.contains(",col=") && props.contains(",endLine=") && props.contains(",endColumn="),
             "{l}"
         );
-        assert!(props.contains(",title=IM"), "{l}");
+        let title = props.rsplit_once(",title=").map(|(_, t)| t).expect("title");
+        assert!(title.len() == 5 && title.starts_with("IM"), "the code: {l}");
         assert!(!message.contains('\n') && !message.is_empty(), "{l}");
     }
 }
@@ -396,4 +397,17 @@ fn reserved_users_and_sso_settings_come_from_flags_and_identmap_toml() {
     assert_eq!(code(&out), 2);
     assert!(text(&out.stderr).contains("missing.json"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn no_colour_when_stdout_is_not_a_terminal_even_without_no_color() {
+    let out = Command::new(env!("CARGO_BIN_EXE_identmap"))
+        .args(["lint", MISTAKES])
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("identmap runs");
+    assert_eq!(code(&out), 1);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("IM201") && !stdout.contains('\u{1b}'), "{stdout}");
 }

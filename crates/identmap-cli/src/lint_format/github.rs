@@ -1,6 +1,6 @@
 //! `github`: GitHub Actions workflow commands, one per finding, which GitHub shows as
 //! annotations on the pull request:
-//! `::error file=F,line=L,col=C,endLine=L2,endColumn=C2,title=IMxxx (name)::message`.
+//! `::error file=F,line=L,col=C,endLine=L2,endColumn=C2,title=IMxxx::name: message`.
 //!
 //! Escaping follows GitHub's runner (`toolkit/packages/core/src/command.ts`): in the message
 //! `%`, `\r` and `\n` become `%25`, `%0D` and `%0A`; property values also escape `:` and `,`
@@ -20,7 +20,7 @@ pub(super) fn render(reports: &[Report]) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let mut message = d.message().to_string();
+            let mut message = format!("{}: {}", d.rule_name(), d.message());
             if let Some(help) = d.help() {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
@@ -33,7 +33,7 @@ pub(super) fn render(reports: &[Report]) -> String {
                 start.column,
                 end.line,
                 end.column,
-                property(&format!("{} ({})", d.code(), d.rule_name())),
+                property(d.code()),
                 data(&message)
             );
         }
