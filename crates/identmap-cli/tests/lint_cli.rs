@@ -81,7 +81,7 @@ fn full_format_snapshots() {
 }
 
 #[test]
-fn concise_json_github_snapshots() {
+fn concise_json_github_sarif_snapshots() {
     let out = identmap(&[
         "lint",
         "--format",
@@ -95,6 +95,8 @@ fn concise_json_github_snapshots() {
     snapshot("mistakes.json", &text(&out.stdout));
     let out = identmap(&["lint", "--format", "github", MISTAKES, "examples/pg_ident.conf"]);
     snapshot("several.github.txt", &text(&out.stdout));
+    let out = identmap(&["lint", "--format", "sarif", MISTAKES, "examples/cockroach-docs.sql"]);
+    snapshot("several.sarif", &text(&out.stdout));
 }
 
 #[test]
