@@ -637,3 +637,59 @@ fn token_decode() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("payload (part 2): invalid base64url") && err.contains("at byte 21"), "{err}");
 }
+
+#[test]
+fn hostile_tokens_and_jwks_never_panic() {
+    // Every byte of a valid token replaced by a few others, and hostile clocks and values.
+    let t = sign(Algorithm::ES256, &claims());
+    let bytes = t.as_bytes();
+    let mut seen_steps = std::collections::BTreeSet::new();
+    for i in 0..bytes.len() {
+        for b in [b'.', b'A', b'_', b'=', 0xC3] {
+            let mut m = bytes.to_vec();
+            m[i] = b;
+            let text = String::from_utf8_lossy(&m);
+            let d = run(&settings(), &text, Some("carl"));
+            assert!(!d.allowed() || text == t, "a changed token must not pass: {text}");
+            seen_steps.insert(d.failed_step().map_or("none", |s| s.name()));
+        }
+    }
+    assert!(seen_steps.contains("token") && seen_steps.contains("signature"), "{seen_steps:?}");
+    for exp in [json!(1e300), json!(-1e300), json!(i64::MIN), json!(u64::MAX), json!("NaN"), json!("inf")] {
+        let c = with(claims(), "exp", exp.clone());
+        for now in [i64::MIN, -1, 0, i64::MAX] {
+            let d = decide(&settings(), &sign(Algorithm::ES256, &c), &Options::new(now).skew(u64::MAX));
+            assert!(d.failed_step().is_some() || d.allowed(), "{exp}");
+        }
+    }
+    for jwks in [
+        "",
+        "[]",
+        "{\"keys\": 3}",
+        "{\"keys\": [1, null, {}]}",
+        r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed1","x":"AAAA"}]}"#,
+        r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"ec256","x":"AAAA","y":"AAAA"}]}"#,
+        r#"{"keys":[{"kty":"RSA","kid":"rsa1","n":"AQAB","e":""}]}"#,
+        r#"{"keys":[{"kty":"RSA","kid":"rsa1","n":"!!","e":"AQAB"}]}"#,
+    ] {
+        let mut s = settings();
+        s.set_jwks(jwks.to_string());
+        for alg in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256] {
+            let d = run(&s, &sign(alg, &claims()), Some("carl"));
+            assert_eq!(failed(&d).0, Some("signature"), "{jwks} {alg:?}: {}", d.reason());
+        }
+    }
+}
+
+#[test]
+fn readme_example_is_current() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README");
+    let start = readme.find("$ identmap sso ").expect("the README shows an identmap sso run");
+    let block = &readme[start..];
+    let block = &block[..block.find("```").expect("end of the block")];
+    let (cmd, expected) = block.split_once('\n').expect("command line");
+    let args: Vec<&str> = cmd.trim_start_matches("$ identmap ").split(' ').collect();
+    let out = identmap(&args, b"");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "README.md's identmap sso example");
+}

@@ -796,21 +796,25 @@ fn time_step(run: &mut Run, token: &Token, options: &Options, notes: &mut Vec<St
     let mut fine = Vec::new();
     match get("exp") {
         Some(exp) if now >= exp.saturating_add(skew) => {
-            problems.push(format!("expired: exp {exp} is {} s before now {now}", now - exp));
+            problems.push(format!("expired: exp {exp} is {} s before now {now}", now.saturating_sub(exp)));
         }
-        Some(exp) => fine.push(format!("exp in {} s", exp - now)),
+        Some(exp) => fine.push(format!("exp in {} s", exp.saturating_sub(now))),
         None => notes.push("the token has no exp: it never expires".to_owned()),
     }
     match get("nbf") {
         Some(nbf) if now < nbf.saturating_sub(skew) => {
-            problems.push(format!("not yet valid: nbf {nbf} is {} s after now {now}", nbf - now));
+            problems
+                .push(format!("not yet valid: nbf {nbf} is {} s after now {now}", nbf.saturating_sub(now)));
         }
         Some(_) => fine.push("nbf passed".to_owned()),
         None => {}
     }
     match get("iat") {
         Some(iat) if now < iat.saturating_sub(skew) => {
-            problems.push(format!("issued in the future: iat {iat} is {} s after now {now}", iat - now));
+            problems.push(format!(
+                "issued in the future: iat {iat} is {} s after now {now}",
+                iat.saturating_sub(now)
+            ));
         }
         Some(_) => fine.push("iat in the past".to_owned()),
         None => {}
