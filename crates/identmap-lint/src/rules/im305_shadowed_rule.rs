@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use identmap::normalize_username;
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look, LookSet};
 
 use crate::config::Severity;
 use crate::lang::{self, Domain, Lang, Outcome};
@@ -253,6 +253,14 @@ fn literal_vs_regex(m: &Model<'_>, idx: &[usize], dup: &[bool], out: &mut Vec<Fi
     }
 }
 
+/// The text group 1 of the cockroach rule `a` captures in `identity` (from the user it produces).
+fn capture(m: &Model<'_>, a: &Rule, identity: &str) -> Option<String> {
+    let at = a.substitute_at?;
+    let produced = eval::cockroach_produce(m, a, identity)?;
+    let (p, s) = (&a.user.text[..at], &a.user.text[at + 2..]);
+    produced.strip_prefix(p)?.strip_suffix(s).map(str::to_string)
+}
+
 /// Whether the regex rule `a` maps every identity of the literal rule `b` to `want`.
 fn covers(m: &Model<'_>, a: &Rule, b: &Rule, want: &str) -> bool {
     let same_user = if m.is_cockroach() {
@@ -261,7 +269,27 @@ fn covers(m: &Model<'_>, a: &Rule, b: &Rule, want: &str) -> bool {
         !a.substitutes() && user_key(m, a) == want && eval::matches(m, a, &b.ident.text)
     };
     // …for every identity the later rule matches (its case variants, in insensitive mode).
-    if !same_user || (a.substitutes() && !b.ident.text.is_ascii()) {
+    // In insensitive mode `b` also matches its case variants, and `a` captures them as written:
+    // their normalized users agree only for ASCII letters whose case orbit is ASCII (not `k`,
+    // which folds with U+212A KELVIN SIGN, nor `s`, with U+017F LONG S).
+    // When `b` has such letters, it is enough that group 1 captures none of them and nothing in
+    // `a` can tell a variant apart (no `(?-i)`, no word-boundary assertions).
+    let odd = |t: &str| t.contains(['k', 'K', 's', 'S']);
+    let variants_agree = !a.substitutes()
+        || m.case() == identmap::cockroach::CaseMode::Sensitive
+        || (b.ident.text.is_ascii()
+            && (!odd(&b.ident.text)
+                || (capture(m, a, &b.ident.text).is_some_and(|c| !odd(&c))
+                    && a.regex.as_ref().is_some_and(|re| {
+                        !re.pattern.contains("(?-")
+                            && re.hir.as_ref().is_some_and(|h| {
+                                h.properties()
+                                    .look_set()
+                                    .subtract(LookSet::empty().insert(Look::Start).insert(Look::End))
+                                    .is_empty()
+                            })
+                    }))));
+    if !same_user || !variants_agree {
         return false;
     }
     let (Some(la), Some(lb)) =
