@@ -41,6 +41,8 @@ Delete the redundant rule, or correct it to what it was meant to do."#,
 
 /// Pairs of regex rules compared by DFA inclusion, at most, per lint run.
 const PAIR_BUDGET: usize = 4_000;
+/// Most regexes tried on one literal identity.
+const CANDIDATE_LIMIT: usize = 256;
 /// Largest group of regex rules with one literal user compared pairwise.
 const GROUP_LIMIT: usize = 64;
 
@@ -225,6 +227,11 @@ fn literal_vs_regex(m: &Model<'_>, idx: &[usize], dup: &[bool], out: &mut Vec<Fi
             None => always.push(i),
         }
     }
+    // Regexes without a required literal are candidates for every literal: beyond a bound they
+    // are not analysed (each candidate costs a run of the reference evaluator).
+    if always.len() > CANDIDATE_LIMIT {
+        always.clear();
+    }
     if owners.is_empty() && always.is_empty() {
         return;
     }
@@ -242,6 +249,7 @@ fn literal_vs_regex(m: &Model<'_>, idx: &[usize], dup: &[bool], out: &mut Vec<Fi
         cands.retain(|&a| a < bi);
         cands.sort_unstable();
         cands.dedup();
+        cands.truncate(CANDIDATE_LIMIT);
         let want = user_key(m, b);
         for &ai in &cands {
             let a = &m.rules[ai];
