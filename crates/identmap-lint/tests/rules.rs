@@ -244,6 +244,8 @@ fn im305_shadowed_rule() {
         "m /^(.*)@example\\.com$ x_\\1\nm alice@example.com alice\n",
     );
     case("IM305", PG, "m alice alice\nm alice alice\n", "m alice alice\nm alice bob\n");
+    // PostgreSQL: a regex covers a literal only for every ASCII case (krb_caseins_users).
+    case("IM305", PG, "m \"/(?i)^alice$\" a\nm alice a\n", "m /^alice$ a\nm alice a\n");
     // `s` folds with U+017F: `ſam@example.com` matches the literal but the regex captures `ſam`.
     let r = run(CR, "m /^(.*)@example\\.com$ \\1\nm sam@example.com sam\n");
     assert!(!codes(&r).contains(&"IM305"), "{:#?}", r.diagnostics());

@@ -182,16 +182,24 @@ fn required_literal(hir: &Hir) -> Option<String> {
     (!best.is_empty()).then_some(best)
 }
 
-fn literal_hir(m: &Model<'_>, r: &Rule) -> regex_syntax::hir::Hir {
+fn literal_hir(m: &Model<'_>, r: &Rule) -> Hir {
     if m.is_cockroach() {
         identmap::syntax::go_literal(&r.ident.text, m.case()).hir().clone()
     } else {
-        let h = regex_syntax::hir::Hir::literal(r.ident.text.as_bytes());
-        regex_syntax::hir::Hir::concat(vec![
-            regex_syntax::hir::Hir::look(regex_syntax::hir::Look::Start),
-            h,
-            regex_syntax::hir::Hir::look(regex_syntax::hir::Look::End),
-        ])
+        // PostgreSQL compares a literal system user ASCII-case-insensitively under
+        // `krb_caseins_users`: take every ASCII case variant, so the claim holds either way.
+        use regex_syntax::hir::{ClassBytes, ClassBytesRange};
+        let mut parts = vec![Hir::look(Look::Start)];
+        for &b in r.ident.text.as_bytes() {
+            let mut c = ClassBytes::new([ClassBytesRange::new(b, b)]);
+            if b.is_ascii_alphabetic() {
+                let o = if b.is_ascii_lowercase() { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() };
+                c.push(ClassBytesRange::new(o, o));
+            }
+            parts.push(Hir::class(Class::Bytes(c)));
+        }
+        parts.push(Hir::look(Look::End));
+        Hir::concat(parts)
     }
 }
 
