@@ -7,6 +7,8 @@ mod cmd_eval;
 mod cmd_lint;
 mod cmd_map;
 mod cmd_test;
+mod cmd_sso;
+mod cmd_token;
 
 use std::process::ExitCode;
 
@@ -111,6 +113,21 @@ enum Command {
     /// Lint maps: security and correctness findings with their locations, as text, JSON, SARIF
     /// or GitHub annotations. Exit 1 on a finding at or above the failing level.
     Lint(cmd_lint::LintArgs),
+    /// Simulate a CockroachDB cluster-SSO (JWT) login: may this token log in as this SQL user,
+    /// and if not, which step fails and why. Exit 0 allowed, 1 denied.
+    Sso(Box<cmd_sso::SsoArgs>),
+    /// Work with JWTs.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Print a token's header and claims as JSON (no verification).
+    Decode {
+        /// The token itself, a file holding it, or `-` for stdin.
+        token: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -122,6 +139,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd_bench::run(args),
         Command::Test(args) => cmd_test::run(args),
         Command::Lint(args) => cmd_lint::run(args),
+        Command::Sso(args) => cmd_sso::run(args),
+        Command::Token(TokenCommand::Decode { token }) => cmd_token::decode(token),
     };
     match result {
         Ok(code) => code,

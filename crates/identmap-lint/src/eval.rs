@@ -12,7 +12,7 @@ pub(crate) const MAX_EXAMPLE: usize = 512;
 
 /// What the cockroach rule `r` alone produces for `identity` (before normalization), `None` when
 /// it does not match or cannot be evaluated.
-fn produce(m: &Model<'_>, r: &Rule, identity: &str) -> Option<String> {
+pub(crate) fn cockroach_produce(m: &Model<'_>, r: &Rule, identity: &str) -> Option<String> {
     if identity.len() > MAX_EXAMPLE {
         return None;
     }
@@ -21,13 +21,13 @@ fn produce(m: &Model<'_>, r: &Rule, identity: &str) -> Option<String> {
 
 /// The user the cockroach rule `r` adds for `identity` (normalized; none for the empty user).
 pub(crate) fn cockroach_users(m: &Model<'_>, r: &Rule, identity: &str) -> Option<Vec<String>> {
-    let p = produce(m, r, identity);
+    let p = cockroach_produce(m, r, identity);
     Some(p.filter(|p| !p.is_empty()).map(|p| normalize_username(&p)).into_iter().collect())
 }
 
 /// Whether the cockroach rule `r` matches `identity` but produces the empty user.
 pub(crate) fn cockroach_empty_user(m: &Model<'_>, r: &Rule, identity: &str) -> bool {
-    produce(m, r, identity).is_some_and(|p| p.is_empty())
+    cockroach_produce(m, r, identity).is_some_and(|p| p.is_empty())
 }
 
 fn pg_quote(s: &str) -> String {
@@ -60,7 +60,7 @@ pub(crate) fn maps_to(m: &Model<'_>, r: &Rule, identity: &str, user: &str) -> bo
 /// Whether rule `r` matches `identity` at all.
 pub(crate) fn matches(m: &Model<'_>, r: &Rule, identity: &str) -> bool {
     if m.is_cockroach() {
-        produce(m, r, identity).is_some()
+        cockroach_produce(m, r, identity).is_some()
     } else {
         match (&r.regex, r.regex.as_ref().and_then(|re| re.hir.as_ref())) {
             _ if identity.len() > MAX_EXAMPLE => false,

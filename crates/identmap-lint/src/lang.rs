@@ -163,7 +163,7 @@ fn alphabet(langs: &[&Lang], domain: Domain) -> Vec<u8> {
         for (k, l) in key.iter_mut().zip(langs) {
             *k = l.dfa.byte_classes().get(b);
         }
-        key[2] = if domain.utf8 { utf8_class(b) } else { b };
+        key[2] = if domain.utf8 { utf8_class(b) } else { 0 };
         if seen.insert(key, ()).is_none() {
             out.push(b);
         }

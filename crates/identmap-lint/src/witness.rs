@@ -10,6 +10,17 @@ pub(crate) fn witness(hir: &Hir, group: Option<(u32, &str)>) -> Option<Vec<u8>> 
     Some(out)
 }
 
+/// The sub-expression of capture group `g`.
+pub(crate) fn group(hir: &Hir, g: u32) -> Option<&Hir> {
+    match hir.kind() {
+        HirKind::Capture(c) if c.index == g => Some(&c.sub),
+        HirKind::Capture(c) => group(&c.sub, g),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().find_map(|h| group(h, g)),
+        HirKind::Repetition(r) => group(&r.sub, g),
+        _ => None,
+    }
+}
+
 fn contains_group(hir: &Hir, g: u32) -> bool {
     match hir.kind() {
         HirKind::Capture(c) => c.index == g || contains_group(&c.sub, g),

@@ -198,3 +198,35 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn findings_in_included_files_point_there() {
+    let mut files = identmap::postgres::MemoryFiles::new();
+    files.insert("conf.d/extra.conf", "m /bob bob\n");
+    let text = "include conf.d/extra.conf\nm alice alice\n";
+    let config = Config::new(Dialect::Postgres(identmap::postgres::Version::V16));
+    let r = lint(&Input::PgIdent { name: "pg_ident.conf", text, files: &files }, &config);
+    let d = r.diagnostics().iter().find(|d| d.code() == "IM201").expect("IM201");
+    assert_eq!(d.file(), "conf.d/extra.conf");
+    assert_eq!(&"m /bob bob\n"[d.span().range()], "/bob");
+    assert_eq!(r.source("conf.d/extra.conf"), Some("m /bob bob\n"));
+    assert_eq!(r.sources()[0].name(), "pg_ident.conf");
+}
+
+#[test]
+fn fixes_inside_sql_literals() {
+    // A plain literal holds the map verbatim: the fix applies to the .sql file.
+    let sql = "SET CLUSTER SETTING server.identity_map.configuration = 'm /^(.*)@corp.com$ c_\\1';\n";
+    let r = lint(&Input::Sql { name: "c.sql", text: sql }, &Config::default());
+    let fixed = identmap_lint::apply_fixes(sql, "c.sql", r.diagnostics());
+    assert_eq!(
+        fixed,
+        "SET CLUSTER SETTING server.identity_map.configuration = 'm /^(.*)@corp\\.com$ c_\\1';\n"
+    );
+    // In an e'…' literal a backslash would need escaping: no fix is offered.
+    let sql = "SET CLUSTER SETTING server.identity_map.configuration = e'm /^(.*)@corp.com$ c_\\\\1';\n";
+    let r = lint(&Input::Sql { name: "c.sql", text: sql }, &Config::default());
+    let d = r.diagnostics().iter().find(|d| d.code() == "IM202").expect("IM202");
+    assert!(d.fix().is_none());
+    assert_eq!(&sql[d.span().range()], ".");
+}

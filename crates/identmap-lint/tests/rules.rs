@@ -116,6 +116,7 @@ fn im202_unescaped_dot() {
     case("IM202", CR, "m /^(.*)@example.com$ \\1\n", "m /^(.*)@example\\.com$ \\1\n");
     case("IM202", CR, "m /^x.example.org$ x\n", "m /^user.name$ x\n");
     case("IM202", PG, "m /^(.*)@corp.com$ \\1\n", "m /^(.*)@corp[.]com$ \\1\n");
+    case("IM202", PG, "m /@corp.com x\n", "m /(?q)@corp.com x\n");
     let text = "m /^(.*)@example.com$ \\1\n";
     let r = run(CR, text);
     let d = find(&r, "IM202");
@@ -243,6 +244,14 @@ fn im305_shadowed_rule() {
         "m /^(.*)@example\\.com$ x_\\1\nm alice@example.com alice\n",
     );
     case("IM305", PG, "m alice alice\nm alice alice\n", "m alice alice\nm alice bob\n");
+    // PostgreSQL: a regex covers a literal only for every ASCII case (krb_caseins_users).
+    case("IM305", PG, "m \"/(?i)^alice$\" a\nm alice a\n", "m /^alice$ a\nm alice a\n");
+    // `s` folds with U+017F: `ſam@example.com` matches the literal but the regex captures `ſam`.
+    let r = run(CR, "m /^(.*)@example\\.com$ \\1\nm sam@example.com sam\n");
+    assert!(!codes(&r).contains(&"IM305"), "{:#?}", r.diagnostics());
+    // …but a capture without such letters is fine.
+    let r = run(CR, "m /^user([0-9]+)@x\\.com$ u\\1\nm user7@x.com u7\n");
+    assert!(codes(&r).contains(&"IM305"), "{:#?}", r.diagnostics());
     // Case variants in sensitive mode are different identities.
     case("IM305", CR, "m Alice a\nm alice a\n", "m x a\nm alice a\n");
     let r = run(CS, "m Alice a\nm alice a\n");

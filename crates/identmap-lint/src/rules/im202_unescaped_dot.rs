@@ -42,7 +42,14 @@ fn is_label_char(t: &Tok) -> Option<char> {
 pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     for r in &m.rules {
         let Some(re) = &r.regex else { continue };
-        if re.hir.is_none() || re.pattern.starts_with("***") {
+        // ARE's `***=` director and `q` option make the whole pattern literal.
+        let are_literal = !m.is_cockroach()
+            && (re.pattern.starts_with("***=")
+                || re
+                    .pattern
+                    .strip_prefix("(?")
+                    .is_some_and(|f| f.chars().take_while(char::is_ascii_alphabetic).any(|c| c == 'q')));
+        if re.hir.is_none() || are_literal {
             continue;
         }
         let toks = lex::tokens(&re.pattern, m.is_cockroach());

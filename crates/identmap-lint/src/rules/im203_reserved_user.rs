@@ -129,6 +129,14 @@ fn by_substitution(m: &Model<'_>, r: &Rule, out: &mut Vec<Finding>) {
         if mid.is_empty() {
             continue;
         }
+        // Group 1 must be able to hold that many bytes (a cheap filter before the evaluator).
+        if let Some(g) = witness::group(hir, 1) {
+            let p = g.properties();
+            if p.minimum_len().is_none_or(|n| mid.len() < n) || p.maximum_len().is_some_and(|x| mid.len() > x)
+            {
+                continue;
+            }
+        }
         let Some(id) = witness::witness(hir, Some((1, mid))).and_then(|w| String::from_utf8(w).ok()) else {
             continue;
         };

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use identmap::normalize_username;
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look, LookSet};
 
 use crate::config::Severity;
 use crate::lang::{self, Domain, Lang, Outcome};
@@ -41,6 +41,8 @@ Delete the redundant rule, or correct it to what it was meant to do."#,
 
 /// Pairs of regex rules compared by DFA inclusion, at most, per lint run.
 const PAIR_BUDGET: usize = 4_000;
+/// Most regexes tried on one literal identity.
+const CANDIDATE_LIMIT: usize = 256;
 /// Largest group of regex rules with one literal user compared pairwise.
 const GROUP_LIMIT: usize = 64;
 
@@ -180,16 +182,24 @@ fn required_literal(hir: &Hir) -> Option<String> {
     (!best.is_empty()).then_some(best)
 }
 
-fn literal_hir(m: &Model<'_>, r: &Rule) -> regex_syntax::hir::Hir {
+fn literal_hir(m: &Model<'_>, r: &Rule) -> Hir {
     if m.is_cockroach() {
         identmap::syntax::go_literal(&r.ident.text, m.case()).hir().clone()
     } else {
-        let h = regex_syntax::hir::Hir::literal(r.ident.text.as_bytes());
-        regex_syntax::hir::Hir::concat(vec![
-            regex_syntax::hir::Hir::look(regex_syntax::hir::Look::Start),
-            h,
-            regex_syntax::hir::Hir::look(regex_syntax::hir::Look::End),
-        ])
+        // PostgreSQL compares a literal system user ASCII-case-insensitively under
+        // `krb_caseins_users`: take every ASCII case variant, so the claim holds either way.
+        use regex_syntax::hir::{ClassBytes, ClassBytesRange};
+        let mut parts = vec![Hir::look(Look::Start)];
+        for &b in r.ident.text.as_bytes() {
+            let mut c = ClassBytes::new([ClassBytesRange::new(b, b)]);
+            if b.is_ascii_alphabetic() {
+                let o = if b.is_ascii_lowercase() { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() };
+                c.push(ClassBytesRange::new(o, o));
+            }
+            parts.push(Hir::class(Class::Bytes(c)));
+        }
+        parts.push(Hir::look(Look::End));
+        Hir::concat(parts)
     }
 }
 
@@ -225,6 +235,11 @@ fn literal_vs_regex(m: &Model<'_>, idx: &[usize], dup: &[bool], out: &mut Vec<Fi
             None => always.push(i),
         }
     }
+    // Regexes without a required literal are candidates for every literal: beyond a bound they
+    // are not analysed (each candidate costs a run of the reference evaluator).
+    if always.len() > CANDIDATE_LIMIT {
+        always.clear();
+    }
     if owners.is_empty() && always.is_empty() {
         return;
     }
@@ -242,6 +257,7 @@ fn literal_vs_regex(m: &Model<'_>, idx: &[usize], dup: &[bool], out: &mut Vec<Fi
         cands.retain(|&a| a < bi);
         cands.sort_unstable();
         cands.dedup();
+        cands.truncate(CANDIDATE_LIMIT);
         let want = user_key(m, b);
         for &ai in &cands {
             let a = &m.rules[ai];
@@ -253,6 +269,14 @@ fn literal_vs_regex(m: &Model<'_>, idx: &[usize], dup: &[bool], out: &mut Vec<Fi
     }
 }
 
+/// The text group 1 of the cockroach rule `a` captures in `identity` (from the user it produces).
+fn capture(m: &Model<'_>, a: &Rule, identity: &str) -> Option<String> {
+    let at = a.substitute_at?;
+    let produced = eval::cockroach_produce(m, a, identity)?;
+    let (p, s) = (&a.user.text[..at], &a.user.text[at + 2..]);
+    produced.strip_prefix(p)?.strip_suffix(s).map(str::to_string)
+}
+
 /// Whether the regex rule `a` maps every identity of the literal rule `b` to `want`.
 fn covers(m: &Model<'_>, a: &Rule, b: &Rule, want: &str) -> bool {
     let same_user = if m.is_cockroach() {
@@ -261,7 +285,27 @@ fn covers(m: &Model<'_>, a: &Rule, b: &Rule, want: &str) -> bool {
         !a.substitutes() && user_key(m, a) == want && eval::matches(m, a, &b.ident.text)
     };
     // …for every identity the later rule matches (its case variants, in insensitive mode).
-    if !same_user || (a.substitutes() && !b.ident.text.is_ascii()) {
+    // In insensitive mode `b` also matches its case variants, and `a` captures them as written:
+    // their normalized users agree only for ASCII letters whose case orbit is ASCII (not `k`,
+    // which folds with U+212A KELVIN SIGN, nor `s`, with U+017F LONG S).
+    // When `b` has such letters, it is enough that group 1 captures none of them and nothing in
+    // `a` can tell a variant apart (no `(?-i)`, no word-boundary assertions).
+    let odd = |t: &str| t.contains(['k', 'K', 's', 'S']);
+    let variants_agree = !a.substitutes()
+        || m.case() == identmap::cockroach::CaseMode::Sensitive
+        || (b.ident.text.is_ascii()
+            && (!odd(&b.ident.text)
+                || (capture(m, a, &b.ident.text).is_some_and(|c| !odd(&c))
+                    && a.regex.as_ref().is_some_and(|re| {
+                        !re.pattern.contains("(?-")
+                            && re.hir.as_ref().is_some_and(|h| {
+                                h.properties()
+                                    .look_set()
+                                    .subtract(LookSet::empty().insert(Look::Start).insert(Look::End))
+                                    .is_empty()
+                            })
+                    }))));
+    if !same_user || !variants_agree {
         return false;
     }
     let (Some(la), Some(lb)) =
