@@ -6,8 +6,8 @@ mod cmd_check;
 mod cmd_eval;
 mod cmd_lint;
 mod cmd_map;
-mod cmd_test;
 mod cmd_sso;
+mod cmd_test;
 mod cmd_token;
 
 use std::process::ExitCode;
