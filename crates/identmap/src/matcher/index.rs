@@ -71,9 +71,67 @@ impl Hasher for IdHasher {
 
 type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<IdHasher>>;
 
-/// The finished table: each key's rules as a range of one shared arena (most lists hold one
-/// rule, so the arena read is usually the next cache line over).
-type Flat = HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
+/// One slot of the finished table (16 bytes, four to a cache line): a key and its rules, held
+/// inline when there is one (most keys), else as a range of the shared arena.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    /// The rule (`len == 1`) or the arena start.
+    at: u32,
+    /// Number of rules; 0 marks an empty slot.
+    len: u32,
+}
+
+/// The finished table: open addressing with linear probing, at most half full, so a probe is
+/// usually one cache line (the keys are already uniform hashes).
+#[derive(Default)]
+struct Flat {
+    slots: Box<[Slot]>,
+    mask: usize,
+    len: usize,
+}
+
+impl Flat {
+    fn build(table: &Table, arena: &mut Vec<u32>) -> Flat {
+        let cap = (table.len() * 2).next_power_of_two().max(8);
+        let mut slots = vec![Slot::default(); cap];
+        let mask = cap - 1;
+        for (&key, list) in table {
+            let (at, len) = match list.as_slice() {
+                [one] => (*one, 1),
+                _ => {
+                    let at = arena.len() as u32;
+                    arena.extend_from_slice(list);
+                    (at, list.len() as u32)
+                }
+            };
+            let mut i = key as usize & mask;
+            while slots[i].len != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = Slot { key, at, len };
+        }
+        Flat { slots: slots.into(), mask, len: table.len() }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<Slot> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut i = key as usize & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.len == 0 {
+                return None;
+            }
+            if slot.key == key {
+                return Some(slot);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
 
 /// The index of one issuer's rules.
 #[derive(Default)]
@@ -89,7 +147,6 @@ pub(super) struct Index {
     infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
-    always_hirs: Vec<Hir>,
     /// With many literal-less rules: lazy DFAs over chunks of them (no captures, all matches),
     /// so that a lookup runs a few automata instead of every rule's regex; each with the rules
     /// it covers.
@@ -111,7 +168,7 @@ struct AlwaysSet {
 }
 
 impl AlwaysSet {
-    fn new(hirs: &[Hir]) -> Result<AlwaysSet, String> {
+    fn new(hirs: &[&Hir]) -> Result<AlwaysSet, String> {
         let nfa = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
@@ -155,7 +212,7 @@ impl AlwaysSet {
 impl core::fmt::Debug for Index {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Index")
-            .field("keys", &self.flat.len())
+            .field("keys", &self.flat.len)
             .field("suffix_lens", &self.suffix_lens)
             .field("prefix_lens", &self.prefix_lens)
             .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
@@ -163,6 +220,13 @@ impl core::fmt::Debug for Index {
             .field("always_sets", &self.always_sets.len())
             .finish_non_exhaustive()
     }
+}
+
+/// A key's two bits within its filter word (from bits the word index and the table slot do not
+/// use much).
+#[inline]
+fn filter_bits(key: u64) -> u64 {
+    (1 << ((key >> 20) & 63)) | (1 << ((key >> 26) & 63))
 }
 
 fn insert(table: &mut Table, key: u64, rule: u32) {
@@ -202,16 +266,13 @@ impl Index {
         self.infix_pending.push((s.into_bytes(), rule));
     }
 
-    pub(super) fn add_always(&mut self, rule: u32, hir: Option<Hir>) {
+    pub(super) fn add_always(&mut self, rule: u32) {
         self.always.push(rule);
-        if let Some(h) = hir {
-            self.always_hirs.push(h);
-        }
     }
 
-    /// Finish: build the filter, the infix automaton and the literal-less set.
-    pub(super) fn finish(&mut self) -> Result<(), String> {
-        let hirs = core::mem::take(&mut self.always_hirs);
+    /// Finish: build the filter, the infix automaton and the literal-less sets (`hirs`: the
+    /// patterns of the literal-less rules, in the order they were added).
+    pub(super) fn finish(&mut self, hirs: &[&Hir]) -> Result<(), String> {
         if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
             for (rules, hirs) in self.always.chunks(SET_CHUNK).zip(hirs.chunks(SET_CHUNK)) {
                 // A chunk too large for the size limits is simply not shared: its rules are
@@ -225,19 +286,14 @@ impl Index {
             self.always_plain.clone_from(&self.always);
         }
         let table = core::mem::take(&mut self.table);
-        self.flat = Flat::with_capacity_and_hasher(table.len(), BuildHasherDefault::default());
-        for (key, list) in &table {
-            let start = self.arena.len() as u32;
-            self.arena.extend_from_slice(list);
-            self.flat.insert(*key, (start, list.len() as u32));
-        }
-        let bits = (table.len() * 64).next_power_of_two().max(64);
-        let log2 = bits.trailing_zeros();
-        self.filter_shift = 64 - log2;
-        let mut filter = vec![0u64; bits / 64];
+        self.flat = Flat::build(&table, &mut self.arena);
+        // A blocked filter: 16 bits per key, two bits per key in one 64-bit word (about 1.4 %
+        // false positives), small enough to stay in cache next to the table.
+        let words = (table.len() * 16 / 64).next_power_of_two().max(1);
+        self.filter_shift = 64 - words.trailing_zeros();
+        let mut filter = vec![0u64; words];
         for &key in table.keys() {
-            let b = (key >> self.filter_shift) as usize;
-            filter[b / 64] |= 1 << (b % 64);
+            filter[self.filter_word(key)] |= filter_bits(key);
         }
         self.filter = filter.into();
         let mut list = core::mem::take(&mut self.infix_pending);
@@ -257,10 +313,14 @@ impl Index {
             for l in &mut rules_of {
                 l.sort_unstable();
             }
-            let ac = AhoCorasick::builder()
+            // Patterns are canonical (ASCII upper case, fold representatives); an ASCII identity
+            // is searched as it is, ASCII-case-insensitively (a superset: candidates are checked).
+            let mut builder = AhoCorasick::builder();
+            builder.ascii_case_insensitive(true);
+            let ac = builder
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&pats)
-                .or_else(|_| AhoCorasick::new(&pats))
+                .or_else(|_| builder.kind(None).build(&pats))
                 .map_err(|e| e.to_string())?;
             self.infix = Some((ac, rules_of));
         }
@@ -268,13 +328,23 @@ impl Index {
     }
 
     #[inline]
+    fn filter_word(&self, key: u64) -> usize {
+        // `checked_shr`: with one word the shift is 64, and every key lands in word 0.
+        key.checked_shr(self.filter_shift).unwrap_or(0) as usize
+    }
+
+    #[inline]
     fn probe(&self, key: u64, out: &mut Cands) {
-        let b = (key >> self.filter_shift) as usize;
-        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
+        let bits = filter_bits(key);
+        if self.filter[self.filter_word(key)] & bits != bits {
             return;
         }
-        if let Some(&(start, len)) = self.flat.get(&key) {
-            out.extend(&self.arena[start as usize..(start + len) as usize]);
+        if let Some(slot) = self.flat.get(key) {
+            if slot.len == 1 {
+                out.push(slot.at);
+            } else {
+                out.extend(&self.arena[slot.at as usize..(slot.at + slot.len) as usize]);
+            }
         }
     }
 
@@ -285,25 +355,27 @@ impl Index {
         let max_prefix = self.prefix_lens.last().copied().unwrap_or(0).min(n);
         if s.is_ascii() {
             // Canonical characters are the uppercase bytes.
-            let bytes = s.canon_bytes();
+            let bytes = s.text().as_bytes();
             let mut h = keys.seed;
             let mut li = 0;
             for (len, &b) in bytes[n - max_suffix..].iter().rev().enumerate() {
-                h = step(h, u32::from(b), keys.back);
+                h = step(h, u32::from(b.to_ascii_uppercase()), keys.back);
                 while li < self.suffix_lens.len() && self.suffix_lens[li] == len + 1 {
                     self.probe(fin(h, TAG_SUFFIX), out);
                     li += 1;
                 }
             }
             if self.has_whole {
-                let h =
-                    bytes[..n - max_suffix].iter().rev().fold(h, |h, &b| step(h, u32::from(b), keys.back));
+                let h = bytes[..n - max_suffix]
+                    .iter()
+                    .rev()
+                    .fold(h, |h, &b| step(h, u32::from(b.to_ascii_uppercase()), keys.back));
                 self.probe(fin(h, TAG_WHOLE), out);
             }
             let mut h = keys.seed;
             let mut li = 0;
             for (len, &b) in bytes[..max_prefix].iter().enumerate() {
-                h = step(h, u32::from(b), keys.fwd);
+                h = step(h, u32::from(b.to_ascii_uppercase()), keys.fwd);
                 while li < self.prefix_lens.len() && self.prefix_lens[li] == len + 1 {
                     self.probe(fin(h, TAG_PREFIX), out);
                     li += 1;
@@ -335,7 +407,8 @@ impl Index {
             }
         }
         if let Some((ac, rules_of)) = &self.infix {
-            for m in ac.find_overlapping_iter(s.canon_bytes()) {
+            let hay = if s.is_ascii() { s.text().as_bytes() } else { s.canon_bytes() };
+            for m in ac.find_overlapping_iter(hay) {
                 out.extend(&rules_of[m.pattern().as_usize()]);
             }
         }
@@ -368,6 +441,16 @@ pub(super) struct Cands {
 impl Cands {
     pub(super) fn new() -> Cands {
         Cands { buf: [0; INLINE], len: 0, spill: Vec::new() }
+    }
+
+    #[inline]
+    fn push(&mut self, rule: u32) {
+        if self.spill.is_empty() && self.len < INLINE {
+            self.buf[self.len] = rule;
+            self.len += 1;
+        } else {
+            self.extend(&[rule]);
+        }
     }
 
     #[inline]
