@@ -12,8 +12,8 @@ use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::Pool;
-use regex_automata::{Input, MatchKind};
-use regex_syntax::hir::Hir;
+use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::{Hir, Look};
 
 use super::classify::Item;
 use super::subject::Subject;
@@ -158,17 +158,24 @@ pub(super) struct Index {
 /// Literal-less rules with this many or more share automata.
 const SET_MIN: usize = 16;
 /// Patterns per shared automaton (bounds each one's NFA and lazy-DFA states).
-const SET_CHUNK: usize = 2048;
+const SET_CHUNK: usize = 1024;
 
 type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 
 struct AlwaysSet {
     dfa: std::sync::Arc<DFA>,
     caches: CachePool,
+    /// Every pattern starts with `^`: the search is anchored (no unanchored prefix in the
+    /// automaton's states).
+    anchored: bool,
+    /// Bounds on the length in bytes of an identity any of the patterns can match (only known
+    /// when every pattern is anchored at both ends).
+    min_len: usize,
+    max_len: Option<usize>,
 }
 
 impl AlwaysSet {
-    fn new(hirs: &[&Hir]) -> Result<AlwaysSet, String> {
+    fn new(hirs: &[&Hir], anchored: bool) -> Result<AlwaysSet, String> {
         let nfa = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
@@ -190,14 +197,28 @@ impl AlwaysSet {
         let dfa = std::sync::Arc::new(dfa);
         let for_pool = std::sync::Arc::clone(&dfa);
         let caches: CachePool = Pool::new(Box::new(move || for_pool.create_cache()));
-        Ok(AlwaysSet { dfa, caches })
+        let whole = |h: &&Hir| {
+            h.properties().look_set_prefix().contains(Look::Start)
+                && h.properties().look_set_suffix().contains(Look::End)
+        };
+        let (min_len, max_len) = if hirs.iter().all(whole) {
+            let min = hirs.iter().filter_map(|h| h.properties().minimum_len()).min().unwrap_or(0);
+            let max = hirs.iter().map(|h| h.properties().maximum_len()).try_fold(0, |m, x| Some(m.max(x?)));
+            (min, max)
+        } else {
+            (0, None)
+        };
+        Ok(AlwaysSet { dfa, caches, anchored, min_len, max_len })
     }
 
     /// The indices (into the set's patterns) of every pattern that matches, or `None` when the
     /// lazy DFA could not answer (then every rule must be checked).
     fn matches(&self, hay: &str, out: &mut Vec<usize>) -> Option<()> {
+        if hay.len() < self.min_len || self.max_len.is_some_and(|m| hay.len() > m) {
+            return Some(());
+        }
         let mut cache = self.caches.get();
-        let input = Input::new(hay);
+        let input = Input::new(hay).anchored(if self.anchored { Anchored::Yes } else { Anchored::No });
         let mut state = OverlappingState::start();
         loop {
             self.dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).ok()?;
@@ -274,12 +295,26 @@ impl Index {
     /// patterns of the literal-less rules, in the order they were added).
     pub(super) fn finish(&mut self, hirs: &[&Hir]) -> Result<(), String> {
         if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
-            for (rules, hirs) in self.always.chunks(SET_CHUNK).zip(hirs.chunks(SET_CHUNK)) {
-                // A chunk too large for the size limits is simply not shared: its rules are
-                // checked one by one, as without a set.
-                match AlwaysSet::new(hirs) {
-                    Ok(set) => self.always_sets.push((set, rules.to_vec())),
-                    Err(_) => self.always_plain.extend_from_slice(rules),
+            // `^`-anchored patterns share anchored automata; within each group, patterns are
+            // ordered by the lengths they can match, so that each automaton covers a narrow
+            // range of identity lengths and most lookups skip most automata.
+            let mut pairs: Vec<(u32, &Hir)> = self.always.iter().copied().zip(hirs.iter().copied()).collect();
+            let anchored = |h: &Hir| h.properties().look_set_prefix().contains(Look::Start);
+            pairs.sort_by_key(|(rule, h)| {
+                let p = h.properties();
+                (!anchored(h), p.maximum_len().is_none(), p.minimum_len(), p.maximum_len(), *rule)
+            });
+            let split = pairs.partition_point(|(_, h)| anchored(h));
+            for (group, is_anchored) in [(&pairs[..split], true), (&pairs[split..], false)] {
+                for chunk in group.chunks(SET_CHUNK) {
+                    let rules: Vec<u32> = chunk.iter().map(|(r, _)| *r).collect();
+                    let chunk_hirs: Vec<&Hir> = chunk.iter().map(|(_, h)| *h).collect();
+                    // A chunk too large for the size limits is simply not shared: its rules are
+                    // checked one by one, as without a set.
+                    match AlwaysSet::new(&chunk_hirs, is_anchored) {
+                        Ok(set) => self.always_sets.push((set, rules)),
+                        Err(_) => self.always_plain.extend_from_slice(&rules),
+                    }
                 }
             }
         } else {
