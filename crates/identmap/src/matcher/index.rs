@@ -6,6 +6,8 @@
 //! (every candidate is then checked exactly), so it costs time, never correctness.
 
 use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
 use aho_corasick::AhoCorasick;
@@ -18,38 +20,30 @@ use regex_syntax::hir::{Hir, Look};
 use super::classify::Item;
 use super::subject::Subject;
 
-const TAG_WHOLE: u64 = 0x243f_6a88_85a3_08d3;
-const TAG_SUFFIX: u64 = 0x1319_8a2e_0370_7344;
-const TAG_PREFIX: u64 = 0xa409_3822_299f_31d0;
-
-/// The random constants of the rolling hashes.
-#[derive(Clone, Copy, Debug)]
+/// The keyed hashes of the literal table, one per kind of key: each hashes the UTF-8 bytes of a
+/// literal's canonical characters (ASCII upper case, fold representatives), word at a time, so
+/// that the probes of one lookup are independent of each other.
+#[derive(Clone, Debug)]
 pub(super) struct Keys {
-    seed: u64,
-    back: u64,
-    fwd: u64,
+    whole: FixedState,
+    suffix: FixedState,
+    prefix: FixedState,
 }
 
 impl Keys {
     pub(super) fn random() -> Keys {
         let s = foldhash::fast::RandomState::default();
-        Keys { seed: s.hash_one(1u64), back: s.hash_one(2u64) | 1, fwd: s.hash_one(3u64) | 1 }
+        Keys {
+            whole: FixedState::with_seed(s.hash_one(1u64)),
+            suffix: FixedState::with_seed(s.hash_one(2u64)),
+            prefix: FixedState::with_seed(s.hash_one(3u64)),
+        }
     }
 }
 
-#[inline]
-fn step(h: u64, c: u32, k: u64) -> u64 {
-    (h ^ u64::from(c)).wrapping_mul(k).rotate_left(29)
-}
-
-#[inline]
-fn fin(h: u64, tag: u64) -> u64 {
-    let mut x = h ^ tag;
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
+/// The canonical UTF-8 bytes of literal items.
+fn canon_bytes(items: &[Item]) -> Vec<u8> {
+    items.iter().map(|i| i.canon()).collect::<String>().into_bytes()
 }
 
 #[derive(Default)]
@@ -265,20 +259,17 @@ fn add_len(lens: &mut Vec<usize>, len: usize) {
 
 impl Index {
     pub(super) fn add_whole(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        let h = items.iter().rev().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.back));
-        insert(&mut self.table, fin(h, TAG_WHOLE), rule);
+        insert(&mut self.table, keys.whole.hash_one(&canon_bytes(items)[..]), rule);
         self.has_whole = true;
     }
 
     pub(super) fn add_suffix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        let h = items.iter().rev().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.back));
-        insert(&mut self.table, fin(h, TAG_SUFFIX), rule);
+        insert(&mut self.table, keys.suffix.hash_one(&canon_bytes(items)[..]), rule);
         add_len(&mut self.suffix_lens, items.len());
     }
 
     pub(super) fn add_prefix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        let h = items.iter().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.fwd));
-        insert(&mut self.table, fin(h, TAG_PREFIX), rule);
+        insert(&mut self.table, keys.prefix.hash_one(&canon_bytes(items)[..]), rule);
         add_len(&mut self.prefix_lens, items.len());
     }
 
@@ -386,60 +377,41 @@ impl Index {
     /// Every rule whose required literal `s` carries, sorted and de-duplicated.
     pub(super) fn candidates(&self, keys: &Keys, s: &Subject<'_>, out: &mut Cands) {
         let n = s.len();
-        let max_suffix = self.suffix_lens.last().copied().unwrap_or(0).min(n);
-        let max_prefix = self.prefix_lens.last().copied().unwrap_or(0).min(n);
-        if s.is_ascii() {
-            // Canonical characters are the uppercase bytes.
-            let bytes = s.text().as_bytes();
-            let mut h = keys.seed;
-            let mut li = 0;
-            for (len, &b) in bytes[n - max_suffix..].iter().rev().enumerate() {
-                h = step(h, u32::from(b.to_ascii_uppercase()), keys.back);
-                while li < self.suffix_lens.len() && self.suffix_lens[li] == len + 1 {
-                    self.probe(fin(h, TAG_SUFFIX), out);
-                    li += 1;
+        let mut buf = [0u8; 128];
+        let heap;
+        // The canonical bytes, and the byte offset in them of character `i` (`i` itself for ASCII).
+        let (canon, wide): (&[u8], Option<&[usize]>) = if s.is_ascii() {
+            let text = s.text().as_bytes();
+            match buf.get_mut(..n) {
+                Some(dst) => {
+                    for (d, &b) in dst.iter_mut().zip(text) {
+                        *d = b.to_ascii_uppercase();
+                    }
+                    (&buf[..n], None)
                 }
-            }
-            if self.has_whole {
-                let h = bytes[..n - max_suffix]
-                    .iter()
-                    .rev()
-                    .fold(h, |h, &b| step(h, u32::from(b.to_ascii_uppercase()), keys.back));
-                self.probe(fin(h, TAG_WHOLE), out);
-            }
-            let mut h = keys.seed;
-            let mut li = 0;
-            for (len, &b) in bytes[..max_prefix].iter().enumerate() {
-                h = step(h, u32::from(b.to_ascii_uppercase()), keys.fwd);
-                while li < self.prefix_lens.len() && self.prefix_lens[li] == len + 1 {
-                    self.probe(fin(h, TAG_PREFIX), out);
-                    li += 1;
+                None => {
+                    heap = text.to_ascii_uppercase();
+                    (&heap[..], None)
                 }
             }
         } else {
-            let end = if self.has_whole { n } else { max_suffix };
-            let mut h = keys.seed;
-            let mut li = 0;
-            for len in 1..=end {
-                h = step(h, s.canon_char(n - len), keys.back);
-                while li < self.suffix_lens.len() && self.suffix_lens[li] == len {
-                    self.probe(fin(h, TAG_SUFFIX), out);
-                    li += 1;
-                }
+            (s.canon_bytes(), Some(s.canon_bounds()))
+        };
+        let at = |i: usize| wide.map_or(i, |b| b[i]);
+        for &len in &self.suffix_lens {
+            if len > n {
+                break;
             }
-            if self.has_whole {
-                // For n == 0 the loop did not run and h is the seed: the empty literal's key.
-                self.probe(fin(h, TAG_WHOLE), out);
+            self.probe(keys.suffix.hash_one(&canon[at(n - len)..]), out);
+        }
+        if self.has_whole {
+            self.probe(keys.whole.hash_one(canon), out);
+        }
+        for &len in &self.prefix_lens {
+            if len > n {
+                break;
             }
-            let mut h = keys.seed;
-            let mut li = 0;
-            for len in 1..=max_prefix {
-                h = step(h, s.canon_char(len - 1), keys.fwd);
-                while li < self.prefix_lens.len() && self.prefix_lens[li] == len {
-                    self.probe(fin(h, TAG_PREFIX), out);
-                    li += 1;
-                }
-            }
+            self.probe(keys.prefix.hash_one(&canon[..at(len)]), out);
         }
         if let Some((ac, rules_of)) = &self.infix {
             let hay = if s.is_ascii() { s.text().as_bytes() } else { s.canon_bytes() };

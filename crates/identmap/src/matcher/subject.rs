@@ -13,10 +13,11 @@ pub(super) struct Subject<'a> {
 
 struct Wide {
     chars: Vec<char>,
-    cchars: Vec<char>,
     obounds: Vec<usize>,
     /// The fold representatives, as UTF-8.
     canon: Vec<u8>,
+    /// The byte offset in `canon` of each character (plus the end).
+    cbounds: Vec<usize>,
 }
 
 impl<'a> Subject<'a> {
@@ -27,15 +28,16 @@ impl<'a> Subject<'a> {
         let chars: Vec<char> = orig.chars().collect();
         let mut obounds = Vec::with_capacity(chars.len() + 1);
         let mut canon = String::with_capacity(orig.len());
-        let mut cchars = Vec::with_capacity(chars.len());
+        let mut cbounds = Vec::with_capacity(chars.len() + 1);
         for (i, c) in orig.char_indices() {
             obounds.push(i);
+            cbounds.push(canon.len());
             let f = fold_char(c);
-            cchars.push(f);
             canon.push(f);
         }
         obounds.push(orig.len());
-        Subject { orig, wide: Some(Wide { chars, cchars, obounds, canon: canon.into_bytes() }) }
+        cbounds.push(canon.len());
+        Subject { orig, wide: Some(Wide { chars, obounds, canon: canon.into_bytes(), cbounds }) }
     }
 
     #[inline]
@@ -61,19 +63,16 @@ impl<'a> Subject<'a> {
         }
     }
 
-    /// The canonical (case-fold representative) character `i`, as hashed by the index.
-    #[inline]
-    pub(super) fn canon_char(&self, i: usize) -> u32 {
-        match &self.wide {
-            None => u32::from(self.orig.as_bytes()[i].to_ascii_uppercase()),
-            Some(w) => w.cchars[i] as u32,
-        }
-    }
-
     /// The canonical text of a non-ASCII identity (for the infix automaton); an ASCII identity
     /// has none (its canonical bytes are its ASCII upper case, computed where needed).
     pub(super) fn canon_bytes(&self) -> &[u8] {
         self.wide.as_ref().map_or(&[], |w| &w.canon)
+    }
+
+    /// For a non-ASCII identity, the byte offset in [`Subject::canon_bytes`] of each character
+    /// (plus the end); empty for ASCII.
+    pub(super) fn canon_bounds(&self) -> &[usize] {
+        self.wide.as_ref().map_or(&[], |w| &w.cbounds)
     }
 
     /// The original text of characters `i..j`.
