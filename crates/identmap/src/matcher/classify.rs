@@ -231,6 +231,23 @@ fn class_item(cls: &ClassUnicode) -> Option<Item> {
     if ranges.iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum::<u32>() > 4 {
         return None;
     }
+    if first.is_ascii_uppercase() {
+        // `(?i)` letters, nearly every class here: the orbit of an ASCII letter is its two cases,
+        // plus the Kelvin sign for K and the long s for S. No case-folding table lookup.
+        let lower = first.to_ascii_lowercase();
+        let extra = match first {
+            'K' => Some('\u{212A}'),
+            'S' => Some('\u{17F}'),
+            _ => None,
+        };
+        let same = |r: &ClassUnicodeRange, c: char| r.start() == c && r.end() == c;
+        let orbit = match (ranges, extra) {
+            ([u, l], None) => same(u, first) && same(l, lower),
+            ([u, l, x], Some(e)) => same(u, first) && same(l, lower) && same(x, e),
+            _ => false,
+        };
+        return orbit.then_some(Item::Orbit(first));
+    }
     (orbit_of(first).ranges() == ranges).then(|| Item::Orbit(fold_char(first)))
 }
 
@@ -239,7 +256,7 @@ fn elems(hir: &Hir) -> Vec<Elem<'_>> {
         HirKind::Concat(c) => c,
         _ => core::slice::from_ref(hir),
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(children.len() + 16);
     for h in children {
         match h.kind() {
             HirKind::Literal(lit) => match core::str::from_utf8(&lit.0) {

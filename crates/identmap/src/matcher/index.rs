@@ -43,7 +43,9 @@ impl Keys {
 
 /// The canonical UTF-8 bytes of literal items.
 fn canon_bytes(items: &[Item]) -> Vec<u8> {
-    items.iter().map(|i| i.canon()).collect::<String>().into_bytes()
+    let mut s = String::with_capacity(items.len());
+    s.extend(items.iter().map(|i| i.canon()));
+    s.into_bytes()
 }
 
 #[derive(Default)]

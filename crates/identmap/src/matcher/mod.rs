@@ -209,15 +209,12 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                 (check, key)
             }
             _ => {
-                let items: Vec<Item> = rule
-                    .identity()
-                    .text()
-                    .chars()
-                    .map(|c| match case {
-                        CaseMode::Sensitive => Item::Exact(c),
-                        CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
-                    })
-                    .collect();
+                let text = rule.identity().text();
+                let mut items: Vec<Item> = Vec::with_capacity(text.len());
+                items.extend(text.chars().map(|c| match case {
+                    CaseMode::Sensitive => Item::Exact(c),
+                    CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
+                }));
                 (Check::Whole(Lit::new(items.clone())), Key::Whole(items))
             }
         };
