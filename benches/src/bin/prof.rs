@@ -2,7 +2,8 @@
 //! workload of N rules, then runs `count` lookups through `map_into`.
 //!
 //! `cargo run --release -p identmap-bench --bin prof -- N [lookups|build|literal-less] [count]`
-//! (`count` beyond the 100,000 lookups repeats them; `DUMP=1` prints each issuer index).
+//! (`count` beyond the 100,000 lookups repeats them; `SAMPLE=k` cycles over the first k only;
+//! `DUMP=1` prints each issuer index).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::borrow::Cow;
@@ -66,8 +67,10 @@ fn main() {
     if what == "build" {
         return;
     }
-    let slice = &looks[..count.min(looks.len())];
-    let rounds = count.div_ceil(looks.len()).max(1);
+    // `SAMPLE=k`: cycle over the first k lookups only (a warm cache).
+    let sample = std::env::var("SAMPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(looks.len());
+    let slice = &looks[..count.min(sample).min(looks.len())];
+    let rounds = count.div_ceil(slice.len().max(1)).max(1);
     let t = std::time::Instant::now();
     let mut users = 0;
     for _ in 0..rounds {

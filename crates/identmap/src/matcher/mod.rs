@@ -38,8 +38,8 @@ use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::PikeVM;
 use regex_automata::nfa::thompson::NFA;
 use regex_automata::util::pool::{Pool, PoolGuard};
-use regex_automata::Input;
-use regex_syntax::hir::Hir;
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::{Hir, Look};
 
 use self::classify::{Item, Key, Lit, Shape};
 use self::index::{Cands, Index, Keys};
@@ -201,7 +201,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                 let check = match (&key, shape) {
                     (Key::Whole(items), _) if rule.groups() == 0 => Check::Whole(Lit::new(items.clone())),
                     (_, Some(shape)) => Check::Shape(shape),
-                    (_, None) => Check::Regex(Box::new(RegexCheck::new(vm).map_err(err)?)),
+                    (_, None) => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
                 };
                 if matches!(key, Key::None) {
                     always.entry(map_name).or_default().push(hir);
@@ -255,17 +255,20 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
 struct RegexCheck {
     bt: BoundedBacktracker,
     vm: PikeVM,
+    /// Every match starts with `^`: search from position 0 only.
+    anchored: bool,
 }
 
 impl RegexCheck {
-    fn new(vm: &PikeVM) -> Result<RegexCheck, String> {
+    fn new(vm: &PikeVM, hir: &Hir) -> Result<RegexCheck, String> {
         let bt = BoundedBacktracker::new_from_nfa(vm.get_nfa().clone()).map_err(|e| e.to_string())?;
-        Ok(RegexCheck { bt, vm: vm.clone() })
+        let anchored = hir.properties().look_set_prefix().contains(Look::Start);
+        Ok(RegexCheck { bt, vm: vm.clone(), anchored })
     }
 
     /// Group 1 of the leftmost-first match, as the reference evaluator's PikeVM finds it.
     fn search<'s>(&self, hay: &'s str, scratch: &mut backtrack::Cache) -> Option<Option<&'s str>> {
-        let input = Input::new(hay);
+        let input = Input::new(hay).anchored(if self.anchored { Anchored::Yes } else { Anchored::No });
         let mut slots = [None; 4];
         let found = match self.bt.try_search_slots(scratch, &input, &mut slots) {
             Ok(found) => found,
