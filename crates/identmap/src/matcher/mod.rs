@@ -6,10 +6,16 @@
 //!   keyed by the identity's case-folded form;
 //! * regexes of a simple *shape* (`^P(C{n,m})S$`, `^L`, `L$`, `L`) are matched with no regex
 //!   engine: literal compares and a per-character class test, the capture being a slice;
-//! * every other regex keeps one small compiled regex;
-//! * each rule is a candidate only when the identity carries its required literal: a suffix
-//!   (probed in one hash table per literal length), a prefix, or an infix (one Aho-Corasick
-//!   automaton). Rules with no literal are candidates for every identity.
+//! * every other regex is checked on the reference evaluator's NFA (below);
+//! * each rule is a candidate only when the identity carries its required literal: a suffix or
+//!   prefix (one keyed hash per literal length, probed in one table behind a bit filter), or an
+//!   infix (one Aho-Corasick automaton). Rules with no literal share lazy DFAs (all matches, no captures) that name the
+//!   rules that match; only those are checked.
+//!
+//! Regex checks run on the reference evaluator's own compiled NFA (a bounded backtracker, the
+//! PikeVM for very long identities), so the Matcher never compiles a pattern a second time.
+//! There is no `explain` here: [`Ruleset::explain`] is the trace (every rule tried, captures,
+//! outcome), and it gives the same users as the Matcher (property-tested).
 //!
 //! ```
 //! use identmap::cockroach::{Options, Ruleset};
