@@ -5,6 +5,8 @@ mod cmd_bench;
 mod cmd_check;
 mod cmd_eval;
 mod cmd_map;
+mod cmd_sso;
+mod cmd_token;
 
 use std::process::ExitCode;
 
@@ -103,6 +105,21 @@ enum Command {
     /// Measure a cockroach map on your lookups (one `<issuer> <identity>` per line): build time,
     /// heap, ns per lookup of the compiled matcher, of the per-rule scan and of a hash floor.
     Bench(cmd_bench::BenchArgs),
+    /// Simulate a CockroachDB cluster-SSO (JWT) login: may this token log in as this SQL user,
+    /// and if not, which step fails and why. Exit 0 allowed, 1 denied.
+    Sso(Box<cmd_sso::SsoArgs>),
+    /// Work with JWTs.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Print a token's header and claims as JSON (no verification).
+    Decode {
+        /// The token itself, a file holding it, or `-` for stdin.
+        token: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -112,6 +129,8 @@ fn main() -> ExitCode {
         Command::Map(args) => cmd_map::run(args),
         Command::Eval { file, engine } => cmd_eval::run(file, *engine),
         Command::Bench(args) => cmd_bench::run(args),
+        Command::Sso(args) => cmd_sso::run(args),
+        Command::Token(TokenCommand::Decode { token }) => cmd_token::decode(token),
     };
     match result {
         Ok(code) => code,

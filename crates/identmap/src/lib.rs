@@ -13,6 +13,7 @@
 //! * [`Matcher`]: the cockroach dialect compiled once for fast many-to-many matching, with exactly
 //!   the reference evaluator's answers.
 //! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
+//! * [`syntax`]: the dialects' regex syntax trees (`regex_syntax::hir::Hir`), for analyses.
 //! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -29,6 +30,8 @@ mod ranges;
 mod regex;
 mod span;
 pub mod sql;
+pub mod sso;
+pub mod syntax;
 
 pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
 pub use normalize::normalize_username;

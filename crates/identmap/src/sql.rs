@@ -258,7 +258,10 @@ impl Lexer<'_> {
                         })
                         .unwrap_or(rest.len());
                     // `--` inside a word starts a comment.
-                    let len = rest[..len].find("--").unwrap_or(len).max(1);
+                    // A word is at least one character (a non-alphanumeric one such as a combining
+                    // mark stands alone).
+                    let first = rest.chars().next().map_or(1, char::len_utf8);
+                    let len = rest[..len].find("--").unwrap_or(len).max(first);
                     self.pos += len;
                     toks.push(Tok::Word(Span::new(start, start + len)));
                 }
@@ -447,8 +450,18 @@ fn setting_of(src: &str, toks: &[Tok], errors: &mut Vec<SqlError>) -> Option<Set
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_settings, IDENTITY_MAP};
+    use super::{parse_settings, Setting, IDENTITY_MAP};
     use crate::Span;
+
+    #[test]
+    fn a_word_starting_with_a_non_alphanumeric_character_is_not_cut_inside_it() {
+        // Found by fuzzing: U+0B3A (a combining mark, not alphanumeric) used to leave the lexer
+        // inside the character.
+        let src = "SET CLUSTER\u{0B3A}TING x = 'a';\nSET CLUSTER SETTING y = '\u{0B3A}';";
+        let parsed = parse_settings(src);
+        assert_eq!(parsed.setting("y").and_then(Setting::text), Some("\u{0B3A}"));
+        assert!(parsed.setting("x").is_none());
+    }
 
     #[test]
     fn escapes_and_offsets() {

@@ -172,6 +172,27 @@ impl Ruleset {
     }
 }
 
+impl Rule {
+    /// What this rule alone does with `identity`, as one step of the reference evaluator: the
+    /// produced user before normalization (after the first `\1` is replaced by group 1) when the
+    /// pattern matches, `None` when it does not. `Some("")` is the empty user, which CockroachDB
+    /// treats as no match.
+    ///
+    /// ```
+    /// use identmap::cockroach::{Options, Ruleset};
+    /// let rules = Ruleset::parse("m /^(.*)@corp\\.com$ \\1", Options::default())?;
+    /// let rule = &rules.rules()[0];
+    /// assert_eq!(rule.produce("Root@corp.com").as_deref(), Some("Root"));
+    /// assert_eq!(rule.produce("@corp.com").as_deref(), Some(""));
+    /// assert_eq!(rule.produce("root@corp.org"), None);
+    /// # Ok::<(), identmap::cockroach::Error>(())
+    /// ```
+    #[must_use]
+    pub fn produce(&self, identity: &str) -> Option<String> {
+        substitute(self, identity).map(|(_, produced)| produced)
+    }
+}
+
 /// Match `rule` against `identity`; on a match, the capture texts and the user with the first
 /// `\1` replaced by group 1 (`""` when group 1 did not participate).
 fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, String)> {

@@ -1,0 +1,29 @@
+//! The rules, one file each: `INFO` (code, name, severity, dialects, documentation) and `check`.
+
+pub(crate) mod im101_malformed_line;
+pub(crate) mod im102_invalid_regex;
+pub(crate) mod im103_missing_capture_group;
+pub(crate) mod im104_long_line;
+pub(crate) mod im105_unresolved_include;
+pub(crate) mod im106_unsupported_regex;
+pub(crate) mod im201_unanchored_regex;
+pub(crate) mod im202_unescaped_dot;
+pub(crate) mod im203_reserved_user;
+pub(crate) mod im204_matches_everything;
+pub(crate) mod im205_capture_swallows_separator;
+pub(crate) mod im206_confusable_text;
+pub(crate) mod im207_all_roles;
+pub(crate) mod im208_mutable_claim;
+pub(crate) mod im301_issuer_mismatch;
+pub(crate) mod im302_hash_in_field;
+pub(crate) mod im303_perl_delimiters;
+pub(crate) mod im304_extra_backreference;
+pub(crate) mod im305_shadowed_rule;
+pub(crate) mod im306_never_matches;
+pub(crate) mod im307_empty_user;
+pub(crate) mod im308_invalid_user;
+pub(crate) mod im309_unicode_blank;
+pub(crate) mod im310_case_confusion;
+pub(crate) mod im401_version_difference;
+pub(crate) mod im402_capture_semantics;
+pub(crate) mod im403_dialect_meaning;
