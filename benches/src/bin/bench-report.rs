@@ -1,6 +1,7 @@
 //! `cargo run --release -p identmap-bench --bin bench-report [-- --quick]`: one run that measures
 //! the Matcher on the generated workload (N = 10, 1k, 10k, 100k), on an adversarial map of
-//! literal-less regexes, and with two threads; prints a table and writes the same figures to
+//! literal-less regexes, and with two threads; times `identmap-lint` with every rule on the
+//! 10k and 100k workload maps; prints a table and writes the same figures to
 //! `target/bench-report.json`. Exit 1 when the Matcher disagrees with the reference evaluator.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -25,6 +26,7 @@ struct Setup {
     adversarial: Vec<usize>,
     adversarial_lookups: usize,
     thread_sizes: Vec<usize>,
+    lint_sizes: Vec<usize>,
     opts: MeasureOptions,
 }
 
@@ -40,6 +42,7 @@ impl Setup {
                 adversarial: vec![1_000],
                 adversarial_lookups: 10_000,
                 thread_sizes: vec![1_000],
+                lint_sizes: vec![1_000],
                 opts,
             }
         } else {
@@ -49,6 +52,7 @@ impl Setup {
                 adversarial: vec![10_000, 100_000],
                 adversarial_lookups: 100_000,
                 thread_sizes: vec![10_000, 100_000],
+                lint_sizes: vec![10_000, 100_000],
                 opts,
             }
         }
@@ -140,6 +144,33 @@ fn threads(name: &str, measured: &Measured, lookups: &[Lookup]) -> Threads {
     Threads { map: name.to_string(), one, two, per_thread }
 }
 
+/// `identmap_lint::lint` with every rule on a workload map: the median of `runs` runs.
+struct LintTime {
+    rules: usize,
+    runs: usize,
+    median_ms: f64,
+    min_ms: f64,
+    findings: usize,
+}
+
+fn lint_time(n: usize, text: &str) -> LintTime {
+    let config = identmap_lint::Config::default();
+    let input = identmap_lint::Input::Map { name: "workload.map", text };
+    let runs = if n >= 100_000 { 1 } else { 3 };
+    let mut findings = 0;
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let report = identmap_lint::lint(&input, &config);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            findings = report.diagnostics().len();
+            ms
+        })
+        .collect();
+    let min_ms = times.iter().copied().fold(f64::INFINITY, f64::min);
+    LintTime { rules: n, runs, median_ms: median(&mut times), min_ms, findings }
+}
+
 struct Target {
     what: String,
     value: String,
@@ -147,7 +178,12 @@ struct Target {
     met: bool,
 }
 
-fn targets(workload: &[(usize, Measurement)], adv: &[(usize, Measurement)], thr: &[Threads]) -> Vec<Target> {
+fn targets(
+    workload: &[(usize, Measurement)],
+    adv: &[(usize, Measurement)],
+    thr: &[Threads],
+    lint: &[LintTime],
+) -> Vec<Target> {
     let mut out = Vec::new();
     let mut push = |what: String, value: f64, unit: &str, target: f64, le: bool| {
         out.push(Target {
@@ -183,6 +219,9 @@ fn targets(workload: &[(usize, Measurement)], adv: &[(usize, Measurement)], thr:
     for t in thr {
         push(format!("2 threads / 1 thread, {}", t.map), t.two / t.one, "×", 1.8, false);
     }
+    for l in lint.iter().filter(|l| l.rules == 10_000) {
+        push(format!("lint, every rule, {} rules", l.rules), l.median_ms / 1e3, "s", 2.0, true);
+    }
     out
 }
 
@@ -215,6 +254,7 @@ fn run(setup: &Setup) -> Result<bool, String> {
     ensure_data(&setup.sizes)?;
     let mut workload = Vec::new();
     let mut thr = Vec::new();
+    let mut lint = Vec::new();
     for &n in &setup.sizes {
         eprintln!("bench-report: workload, {n} rules …");
         let (text, lookups) = load(n)?;
@@ -226,6 +266,10 @@ fn run(setup: &Setup) -> Result<bool, String> {
             thr.push(threads(&format!("workload {n}"), &measured, &lookups));
         }
         workload.push((n, measured.measurement));
+        if setup.lint_sizes.contains(&n) {
+            eprintln!("bench-report: lint, {n} rules …");
+            lint.push(lint_time(n, &text));
+        }
     }
     let mut adv = Vec::new();
     for &n in &setup.adversarial {
@@ -246,7 +290,7 @@ fn run(setup: &Setup) -> Result<bool, String> {
 
     let nproc = std::thread::available_parallelism().map_or(0, usize::from);
     let date = today();
-    let tgts = targets(&workload, &adv, &thr);
+    let tgts = targets(&workload, &adv, &thr, &lint);
     let mut table = String::new();
     let _ = writeln!(
         table,
@@ -276,6 +320,20 @@ fn run(setup: &Setup) -> Result<bool, String> {
             fmt_n(t.one),
             fmt_n(t.two),
             t.two / t.one
+        );
+    }
+    let _ = writeln!(table, "\n| lint (every rule) | rules | runs | median s | best s | findings |");
+    let _ = writeln!(table, "|---|---:|---:|---:|---:|---:|");
+    for l in &lint {
+        let _ = writeln!(
+            table,
+            "| workload {} | {} | {} | {:.2} | {:.2} | {} |",
+            l.rules,
+            l.rules,
+            l.runs,
+            l.median_ms / 1e3,
+            l.min_ms / 1e3,
+            l.findings
         );
     }
     let _ = writeln!(table, "\n| target | measured | target | met |\n|---|---:|---:|---|");
@@ -317,6 +375,13 @@ fn run(setup: &Setup) -> Result<bool, String> {
             "one_thread_per_s": t.one.round(),
             "two_threads_per_s": t.two.round(),
             "ratio": (t.two / t.one * 100.0).round() / 100.0,
+        })).collect::<Vec<_>>(),
+        "lint": lint.iter().map(|l| json!({
+            "rules": l.rules,
+            "runs": l.runs,
+            "median_ms": l.median_ms.round(),
+            "min_ms": l.min_ms.round(),
+            "findings": l.findings,
         })).collect::<Vec<_>>(),
         "targets": tgts.iter().map(|t| json!({
             "what": t.what, "measured": t.value, "target": t.target, "met": t.met,

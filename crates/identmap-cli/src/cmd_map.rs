@@ -45,8 +45,7 @@ pub(crate) struct MapArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Cockroach: which evaluator answers (`--explain` traces always come from the reference
-    /// evaluator).
+    /// Which evaluator answers (`--explain` traces always come from the reference evaluator).
     #[arg(long, value_enum, default_value = "matcher")]
     engine: Engine,
 }
@@ -282,7 +281,20 @@ pub(crate) fn postgres_map(src: &Source, args: &MapArgs) -> Result<ExitCode, Str
         None => Roles::new(),
     };
     roles.add(db_user);
-    let check = file.check(map, system_user, db_user, args.case_insensitive, &roles);
+    // The compiled Matcher decides (the same decision and log lines, property-tested); the
+    // reference check with `--engine reference`, and for `--explain`, whose trace lists every
+    // line of the map (the Matcher's lists only the lines it tried).
+    let check = if args.engine == Engine::Matcher && !args.explain {
+        identmap::postgres::Matcher::new(&file).check(
+            map,
+            system_user,
+            db_user,
+            args.case_insensitive,
+            &roles,
+        )
+    } else {
+        file.check(map, system_user, db_user, args.case_insensitive, &roles)
+    };
     let decision = match check.decision() {
         Decision::Allow => "allow",
         Decision::Deny => "deny",

@@ -10,6 +10,7 @@ fn public_types_are_send_sync_debug() {
     send_sync::<identmap::cockroach::Ruleset>();
     send_sync::<identmap::cockroach::Error>();
     send_sync::<identmap::postgres::IdentFile>();
+    send_sync::<identmap::postgres::Matcher>();
     send_sync::<identmap::BuildError>();
     send_sync::<identmap::sql::Settings>();
 }

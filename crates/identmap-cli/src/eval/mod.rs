@@ -15,7 +15,7 @@ pub fn eval_line(line: &str) -> Value {
     eval_line_with(line, cockroach::Engine::Matcher)
 }
 
-/// [`eval_line`] with a choice of evaluator for cockroach records.
+/// [`eval_line`] with a choice of evaluator (cockroach records, and postgres `match` records).
 #[must_use]
 pub fn eval_line_with(line: &str, engine: cockroach::Engine) -> Value {
     match serde_json::from_str::<Value>(line) {
@@ -30,12 +30,12 @@ pub fn eval_record(record: &Value) -> Value {
     eval_record_with(record, cockroach::Engine::Matcher)
 }
 
-/// [`eval_record`] with a choice of evaluator for cockroach records.
+/// [`eval_record`] with a choice of evaluator (cockroach records, and postgres `match` records).
 #[must_use]
 pub fn eval_record_with(record: &Value, engine: cockroach::Engine) -> Value {
     match record.get("dialect").and_then(Value::as_str) {
         Some("cockroach") => cockroach::eval(record, None, engine),
-        Some("postgres") => postgres::eval(record),
+        Some("postgres") => postgres::eval_with(record, engine),
         Some(other) => json!({"ok": false, "error": format!("unknown dialect {other:?}")}),
         None => json!({"ok": false, "error": "record has no string field \"dialect\""}),
     }

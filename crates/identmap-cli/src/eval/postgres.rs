@@ -12,7 +12,9 @@
 //!
 //! A malformed record gives `{"ok":false,"error":"…"}`.
 
-use identmap::postgres::{Decision, IdentFile, MemoryFiles, Roles, Version, ViewRow};
+use identmap::postgres::{Decision, IdentFile, Matcher, MemoryFiles, Roles, Version, ViewRow};
+
+use super::cockroach::Engine;
 use serde_json::{json, Map, Value};
 
 const MAIN: &str = "$PGDATA/pg_ident.conf";
@@ -31,7 +33,14 @@ const MAIN: &str = "$PGDATA/pg_ident.conf";
 /// ```
 #[must_use]
 pub fn eval(record: &Value) -> Value {
-    match try_eval(record) {
+    eval_with(record, Engine::Matcher)
+}
+
+/// [`eval`] with a choice of evaluator for `match` records: the compiled
+/// [`identmap::postgres::Matcher`] (the default) or the reference check.
+#[must_use]
+pub fn eval_with(record: &Value, engine: Engine) -> Value {
+    match try_eval(record, engine) {
         Ok(v) => v,
         Err(e) => json!({"ok": false, "error": e}),
     }
@@ -41,7 +50,7 @@ fn str_field<'a>(record: &'a Value, name: &str) -> Result<&'a str, String> {
     record.get(name).and_then(Value::as_str).ok_or_else(|| format!("record has no string field {name:?}"))
 }
 
-fn try_eval(record: &Value) -> Result<Value, String> {
+fn try_eval(record: &Value, engine: Engine) -> Result<Value, String> {
     let major =
         record.get("version").and_then(Value::as_u64).ok_or("record has no numeric field \"version\"")?;
     let version =
@@ -61,7 +70,7 @@ fn try_eval(record: &Value) -> Result<Value, String> {
     let file = IdentFile::load(MAIN, &files, version).map_err(|e| format!("{MAIN}: {e}"))?;
     match str_field(record, "kind")? {
         "parse" => Ok(parse(&file, version)),
-        "match" => check(&file, record),
+        "match" => check(&file, record, engine),
         other => Err(format!("unknown kind {other:?}")),
     }
 }
@@ -86,7 +95,7 @@ fn parse(file: &IdentFile, version: Version) -> Value {
     json!({"parsed": file.is_loaded(), "errors": errors, "view": view})
 }
 
-fn check(file: &IdentFile, record: &Value) -> Result<Value, String> {
+fn check(file: &IdentFile, record: &Value, engine: Engine) -> Result<Value, String> {
     let map = str_field(record, "map")?;
     let system_user = str_field(record, "system_user")?;
     let db_user = str_field(record, "db_user")?;
@@ -109,7 +118,10 @@ fn check(file: &IdentFile, record: &Value) -> Result<Value, String> {
         Some(v) => crate::input::roles_from_json(v).map_err(|e| format!("field \"roles\": {e}"))?,
     };
     roles.add(db_user);
-    let result = file.check(map, system_user, db_user, case_insensitive, &roles);
+    let result = match engine {
+        Engine::Matcher => Matcher::new(file).check(map, system_user, db_user, case_insensitive, &roles),
+        Engine::Reference => file.check(map, system_user, db_user, case_insensitive, &roles),
+    };
     // The server cuts the requested role to 63 bytes (`NAMEDATALEN - 1`, a byte cut that may split
     // a character); the FATAL line names that role, written like the LOG line (a split character
     // shows as U+FFFD).

@@ -119,6 +119,9 @@ pub struct Rule {
     groups: usize,
     substitute_at: Option<usize>,
     matcher: RuleMatcher,
+    /// A regex rule's translated pattern (with the case mode's `(?i)`), kept so that the
+    /// [`crate::Matcher`] classifies it without parsing it again.
+    hir: Option<std::sync::Arc<regex_syntax::hir::Hir>>,
 }
 
 /// How a rule's pattern is evaluated by the reference evaluator.
@@ -188,6 +191,14 @@ impl Rule {
     #[must_use]
     pub fn substitute_at(&self) -> Option<usize> {
         self.substitute_at
+    }
+
+    /// A regex rule's translated pattern and its compiled PikeVM (the reference evaluator's).
+    pub(crate) fn compiled(&self) -> Option<(&regex_syntax::hir::Hir, &PikeVM)> {
+        match (&self.hir, &self.matcher) {
+            (Some(hir), RuleMatcher::Regex(vm)) => Some((hir, vm)),
+            _ => None,
+        }
     }
 }
 

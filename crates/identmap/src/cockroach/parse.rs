@@ -90,14 +90,14 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
     let mk = |(o, t): (usize, &str)| Field { text: t.to_string(), span: Span::new(at + o, at + o + t.len()) };
     let (map_name, identity, user) = (mk(*map_name), mk(*identity), mk(*user));
 
-    let (kind, groups, matcher) = match identity.text.strip_prefix('/') {
+    let (kind, groups, matcher, hir) = match identity.text.strip_prefix('/') {
         None => {
             // `^` + QuoteMeta + `$` (with `(?i)` in insensitive mode) is an exact comparison.
             let m = match case {
                 CaseMode::Sensitive => RuleMatcher::Exact(identity.text.clone()),
                 CaseMode::Insensitive => RuleMatcher::Folded(fold::fold_key(&identity.text)),
             };
-            (PatternKind::Literal, 0, m)
+            (PatternKind::Literal, 0, m, None)
         }
         Some(body) => {
             let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
@@ -120,7 +120,12 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
                 span: identity.span,
                 message: format!("unable to parse line {line_no}: {}", e.message),
             })?;
-            (PatternKind::Regex, parsed.groups, RuleMatcher::Regex(compiled))
+            (
+                PatternKind::Regex,
+                parsed.groups,
+                RuleMatcher::Regex(compiled),
+                Some(std::sync::Arc::new(parsed.hir)),
+            )
         }
     };
     let substitute_at = user.text.find("\\1");
@@ -134,7 +139,7 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
             ),
         });
     }
-    Ok(Rule { line: line_no, span, map_name, identity, user, kind, groups, substitute_at, matcher })
+    Ok(Rule { line: line_no, span, map_name, identity, user, kind, groups, substitute_at, matcher, hir })
 }
 
 #[cfg(test)]

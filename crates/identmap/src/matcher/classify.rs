@@ -43,13 +43,41 @@ impl Item {
 enum AsciiForm {
     /// Every item is a case-insensitive ASCII letter or caseless ASCII: compare canonical
     /// (uppercase) bytes.
-    Folded(Box<[u8]>),
+    Folded(Bytes),
     /// Every item is an exact ASCII character: compare the bytes themselves.
-    Exact(Box<[u8]>),
+    Exact(Bytes),
     /// Some item needs a non-ASCII character: no ASCII identity matches.
     Never,
     /// Mixed exact and folded items: compare item by item.
     Mixed,
+}
+
+/// Bytes held inline when short (most literals), so that a check reads no other cache line.
+#[derive(Clone, Debug)]
+enum Bytes {
+    Inline(u8, [u8; 38]),
+    Heap(Box<[u8]>),
+}
+
+impl Bytes {
+    fn new(v: Vec<u8>) -> Bytes {
+        let mut buf = [0u8; 38];
+        match (buf.get_mut(..v.len()), u8::try_from(v.len())) {
+            (Some(dst), Ok(n)) => {
+                dst.copy_from_slice(&v);
+                Bytes::Inline(n, buf)
+            }
+            _ => Bytes::Heap(v.into()),
+        }
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Inline(n, buf) => &buf[..usize::from(*n)],
+            Bytes::Heap(b) => b,
+        }
+    }
 }
 
 /// A literal: its items, and a fast form for ASCII identities.
@@ -66,16 +94,16 @@ impl Lit {
         }) {
             AsciiForm::Never
         } else if items.iter().all(|i| matches!(i, Item::Orbit(_))) {
-            AsciiForm::Folded(items.iter().map(|i| i.canon() as u8).collect())
+            AsciiForm::Folded(Bytes::new(items.iter().map(|i| i.canon() as u8).collect()))
         } else if items.iter().all(|i| matches!(i, Item::Exact(_))) {
-            let bytes: Box<[u8]> =
+            let bytes: Vec<u8> =
                 items.iter().map(|i| if let Item::Exact(c) = i { *c as u8 } else { 0 }).collect();
             // An exact ASCII character without case is also its own fold: a literal of
             // caseless characters compares the same either way.
             if bytes.iter().all(|b| !b.is_ascii_alphabetic()) {
-                AsciiForm::Folded(bytes)
+                AsciiForm::Folded(Bytes::new(bytes))
             } else {
-                AsciiForm::Exact(bytes)
+                AsciiForm::Exact(Bytes::new(bytes))
             }
         } else {
             AsciiForm::Mixed
@@ -98,8 +126,11 @@ impl Lit {
         }
         if s.is_ascii() {
             match &self.ascii {
-                AsciiForm::Folded(b) => return s.canon_bytes()[at..at + n] == **b,
-                AsciiForm::Exact(b) => return s.text().as_bytes()[at..at + n] == **b,
+                AsciiForm::Folded(b) => {
+                    let t = &s.text().as_bytes()[at..at + n];
+                    return t.iter().zip(b.as_slice()).all(|(&x, &y)| x.to_ascii_uppercase() == y);
+                }
+                AsciiForm::Exact(b) => return s.text().as_bytes()[at..at + n] == *b.as_slice(),
                 AsciiForm::Never => return false,
                 AsciiForm::Mixed => {}
             }
@@ -200,6 +231,23 @@ fn class_item(cls: &ClassUnicode) -> Option<Item> {
     if ranges.iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum::<u32>() > 4 {
         return None;
     }
+    if first.is_ascii_uppercase() {
+        // `(?i)` letters, nearly every class here: the orbit of an ASCII letter is its two cases,
+        // plus the Kelvin sign for K and the long s for S. No case-folding table lookup.
+        let lower = first.to_ascii_lowercase();
+        let extra = match first {
+            'K' => Some('\u{212A}'),
+            'S' => Some('\u{17F}'),
+            _ => None,
+        };
+        let same = |r: &ClassUnicodeRange, c: char| r.start() == c && r.end() == c;
+        let orbit = match (ranges, extra) {
+            ([u, l], None) => same(u, first) && same(l, lower),
+            ([u, l, x], Some(e)) => same(u, first) && same(l, lower) && same(x, e),
+            _ => false,
+        };
+        return orbit.then_some(Item::Orbit(first));
+    }
     (orbit_of(first).ranges() == ranges).then(|| Item::Orbit(fold_char(first)))
 }
 
@@ -208,7 +256,7 @@ fn elems(hir: &Hir) -> Vec<Elem<'_>> {
         HirKind::Concat(c) => c,
         _ => core::slice::from_ref(hir),
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(children.len() + 16);
     for h in children {
         match h.kind() {
             HirKind::Literal(lit) => match core::str::from_utf8(&lit.0) {
@@ -258,9 +306,18 @@ fn cap_of(h: &Hir) -> Option<Cap> {
     }
 }
 
-/// The shape of a pattern, if it has one. `groups` is the pattern's capture count.
-pub(super) fn shape(hir: &Hir, groups: usize) -> Option<Shape> {
+/// How a pattern is indexed, and its shape if it has one (only looked for when `shapes`):
+/// reads the pattern's top level once. `groups` is the pattern's capture count.
+pub(super) fn classify(hir: &Hir, groups: usize, shapes: bool) -> (Key, Option<Shape>) {
     let els = elems(hir);
+    let key = key(&els);
+    let shape =
+        if shapes && !(matches!(key, Key::Whole(_)) && groups == 0) { shape(&els, groups) } else { None };
+    (key, shape)
+}
+
+/// The shape of a pattern, if it has one. `groups` is the pattern's capture count.
+fn shape(els: &[Elem<'_>], groups: usize) -> Option<Shape> {
     let mut i = 0;
     let start = matches!(els.first(), Some(Elem::Start));
     if start {
@@ -297,8 +354,7 @@ pub(super) fn shape(hir: &Hir, groups: usize) -> Option<Shape> {
 }
 
 /// The index key of a pattern.
-pub(super) fn key(hir: &Hir) -> Key {
-    let els = elems(hir);
+fn key(els: &[Elem<'_>]) -> Key {
     let start = matches!(els.first(), Some(Elem::Start));
     let end = matches!(els.last(), Some(Elem::End)) && els.len() > usize::from(start);
     let lit = |e: &Elem<'_>| if let Elem::Lit(it) = e { Some(*it) } else { None };
@@ -324,7 +380,7 @@ pub(super) fn key(hir: &Hir) -> Key {
     // The longest run of literal items anywhere at the top level.
     let mut best: Vec<Item> = Vec::new();
     let mut run: Vec<Item> = Vec::new();
-    for e in &els {
+    for e in els {
         match lit(e) {
             Some(it) => run.push(it),
             None => {

@@ -6,50 +6,46 @@
 //! (every candidate is then checked exactly), so it costs time, never correctness.
 
 use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
 use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::Pool;
-use regex_automata::{Input, MatchKind};
-use regex_syntax::hir::Hir;
+use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::{Hir, Look};
 
 use super::classify::Item;
 use super::subject::Subject;
 
-const TAG_WHOLE: u64 = 0x243f_6a88_85a3_08d3;
-const TAG_SUFFIX: u64 = 0x1319_8a2e_0370_7344;
-const TAG_PREFIX: u64 = 0xa409_3822_299f_31d0;
-
-/// The random constants of the rolling hashes.
-#[derive(Clone, Copy, Debug)]
+/// The keyed hashes of the literal table, one per kind of key: each hashes the UTF-8 bytes of a
+/// literal's canonical characters (ASCII upper case, fold representatives), word at a time, so
+/// that the probes of one lookup are independent of each other.
+#[derive(Clone, Debug)]
 pub(super) struct Keys {
-    seed: u64,
-    back: u64,
-    fwd: u64,
+    whole: FixedState,
+    suffix: FixedState,
+    prefix: FixedState,
 }
 
 impl Keys {
     pub(super) fn random() -> Keys {
         let s = foldhash::fast::RandomState::default();
-        Keys { seed: s.hash_one(1u64), back: s.hash_one(2u64) | 1, fwd: s.hash_one(3u64) | 1 }
+        Keys {
+            whole: FixedState::with_seed(s.hash_one(1u64)),
+            suffix: FixedState::with_seed(s.hash_one(2u64)),
+            prefix: FixedState::with_seed(s.hash_one(3u64)),
+        }
     }
 }
 
-#[inline]
-fn step(h: u64, c: u32, k: u64) -> u64 {
-    (h ^ u64::from(c)).wrapping_mul(k).rotate_left(29)
-}
-
-#[inline]
-fn fin(h: u64, tag: u64) -> u64 {
-    let mut x = h ^ tag;
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
+/// The canonical UTF-8 bytes of literal items.
+fn canon_bytes(items: &[Item]) -> Vec<u8> {
+    let mut s = String::with_capacity(items.len());
+    s.extend(items.iter().map(|i| i.canon()));
+    s.into_bytes()
 }
 
 #[derive(Default)]
@@ -71,9 +67,67 @@ impl Hasher for IdHasher {
 
 type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<IdHasher>>;
 
-/// The finished table: each key's rules as a range of one shared arena (most lists hold one
-/// rule, so the arena read is usually the next cache line over).
-type Flat = HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
+/// One slot of the finished table (16 bytes, four to a cache line): a key and its rules, held
+/// inline when there is one (most keys), else as a range of the shared arena.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    /// The rule (`len == 1`) or the arena start.
+    at: u32,
+    /// Number of rules; 0 marks an empty slot.
+    len: u32,
+}
+
+/// The finished table: open addressing with linear probing, at most half full, so a probe is
+/// usually one cache line (the keys are already uniform hashes).
+#[derive(Default)]
+struct Flat {
+    slots: Box<[Slot]>,
+    mask: usize,
+    len: usize,
+}
+
+impl Flat {
+    fn build(table: &Table, arena: &mut Vec<u32>) -> Flat {
+        let cap = (table.len() * 2).next_power_of_two().max(8);
+        let mut slots = vec![Slot::default(); cap];
+        let mask = cap - 1;
+        for (&key, list) in table {
+            let (at, len) = match list.as_slice() {
+                [one] => (*one, 1),
+                _ => {
+                    let at = arena.len() as u32;
+                    arena.extend_from_slice(list);
+                    (at, list.len() as u32)
+                }
+            };
+            let mut i = key as usize & mask;
+            while slots[i].len != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = Slot { key, at, len };
+        }
+        Flat { slots: slots.into(), mask, len: table.len() }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<Slot> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut i = key as usize & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.len == 0 {
+                return None;
+            }
+            if slot.key == key {
+                return Some(slot);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
 
 /// The index of one issuer's rules.
 #[derive(Default)]
@@ -89,7 +143,6 @@ pub(super) struct Index {
     infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
-    always_hirs: Vec<Hir>,
     /// With many literal-less rules: lazy DFAs over chunks of them (no captures, all matches),
     /// so that a lookup runs a few automata instead of every rule's regex; each with the rules
     /// it covers.
@@ -101,17 +154,24 @@ pub(super) struct Index {
 /// Literal-less rules with this many or more share automata.
 const SET_MIN: usize = 16;
 /// Patterns per shared automaton (bounds each one's NFA and lazy-DFA states).
-const SET_CHUNK: usize = 2048;
+const SET_CHUNK: usize = 1024;
 
 type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 
 struct AlwaysSet {
     dfa: std::sync::Arc<DFA>,
     caches: CachePool,
+    /// Every pattern starts with `^`: the search is anchored (no unanchored prefix in the
+    /// automaton's states).
+    anchored: bool,
+    /// Bounds on the length in bytes of an identity any of the patterns can match (only known
+    /// when every pattern is anchored at both ends).
+    min_len: usize,
+    max_len: Option<usize>,
 }
 
 impl AlwaysSet {
-    fn new(hirs: &[Hir]) -> Result<AlwaysSet, String> {
+    fn new(hirs: &[&Hir], anchored: bool) -> Result<AlwaysSet, String> {
         let nfa = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
@@ -133,14 +193,28 @@ impl AlwaysSet {
         let dfa = std::sync::Arc::new(dfa);
         let for_pool = std::sync::Arc::clone(&dfa);
         let caches: CachePool = Pool::new(Box::new(move || for_pool.create_cache()));
-        Ok(AlwaysSet { dfa, caches })
+        let whole = |h: &&Hir| {
+            h.properties().look_set_prefix().contains(Look::Start)
+                && h.properties().look_set_suffix().contains(Look::End)
+        };
+        let (min_len, max_len) = if hirs.iter().all(whole) {
+            let min = hirs.iter().filter_map(|h| h.properties().minimum_len()).min().unwrap_or(0);
+            let max = hirs.iter().map(|h| h.properties().maximum_len()).try_fold(0, |m, x| Some(m.max(x?)));
+            (min, max)
+        } else {
+            (0, None)
+        };
+        Ok(AlwaysSet { dfa, caches, anchored, min_len, max_len })
     }
 
     /// The indices (into the set's patterns) of every pattern that matches, or `None` when the
     /// lazy DFA could not answer (then every rule must be checked).
     fn matches(&self, hay: &str, out: &mut Vec<usize>) -> Option<()> {
+        if hay.len() < self.min_len || self.max_len.is_some_and(|m| hay.len() > m) {
+            return Some(());
+        }
         let mut cache = self.caches.get();
-        let input = Input::new(hay);
+        let input = Input::new(hay).anchored(if self.anchored { Anchored::Yes } else { Anchored::No });
         let mut state = OverlappingState::start();
         loop {
             self.dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).ok()?;
@@ -155,7 +229,7 @@ impl AlwaysSet {
 impl core::fmt::Debug for Index {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Index")
-            .field("keys", &self.flat.len())
+            .field("keys", &self.flat.len)
             .field("suffix_lens", &self.suffix_lens)
             .field("prefix_lens", &self.prefix_lens)
             .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
@@ -163,6 +237,13 @@ impl core::fmt::Debug for Index {
             .field("always_sets", &self.always_sets.len())
             .finish_non_exhaustive()
     }
+}
+
+/// A key's two bits within its filter word (from bits the word index and the table slot do not
+/// use much).
+#[inline]
+fn filter_bits(key: u64) -> u64 {
+    (1 << ((key >> 20) & 63)) | (1 << ((key >> 26) & 63))
 }
 
 fn insert(table: &mut Table, key: u64, rule: u32) {
@@ -180,20 +261,17 @@ fn add_len(lens: &mut Vec<usize>, len: usize) {
 
 impl Index {
     pub(super) fn add_whole(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        let h = items.iter().rev().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.back));
-        insert(&mut self.table, fin(h, TAG_WHOLE), rule);
+        insert(&mut self.table, keys.whole.hash_one(&canon_bytes(items)[..]), rule);
         self.has_whole = true;
     }
 
     pub(super) fn add_suffix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        let h = items.iter().rev().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.back));
-        insert(&mut self.table, fin(h, TAG_SUFFIX), rule);
+        insert(&mut self.table, keys.suffix.hash_one(&canon_bytes(items)[..]), rule);
         add_len(&mut self.suffix_lens, items.len());
     }
 
     pub(super) fn add_prefix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        let h = items.iter().fold(keys.seed, |h, it| step(h, it.canon() as u32, keys.fwd));
-        insert(&mut self.table, fin(h, TAG_PREFIX), rule);
+        insert(&mut self.table, keys.prefix.hash_one(&canon_bytes(items)[..]), rule);
         add_len(&mut self.prefix_lens, items.len());
     }
 
@@ -202,42 +280,48 @@ impl Index {
         self.infix_pending.push((s.into_bytes(), rule));
     }
 
-    pub(super) fn add_always(&mut self, rule: u32, hir: Option<Hir>) {
+    pub(super) fn add_always(&mut self, rule: u32) {
         self.always.push(rule);
-        if let Some(h) = hir {
-            self.always_hirs.push(h);
-        }
     }
 
-    /// Finish: build the filter, the infix automaton and the literal-less set.
-    pub(super) fn finish(&mut self) -> Result<(), String> {
-        let hirs = core::mem::take(&mut self.always_hirs);
+    /// Finish: build the filter, the infix automaton and the literal-less sets (`hirs`: the
+    /// patterns of the literal-less rules, in the order they were added).
+    pub(super) fn finish(&mut self, hirs: &[&Hir]) -> Result<(), String> {
         if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
-            for (rules, hirs) in self.always.chunks(SET_CHUNK).zip(hirs.chunks(SET_CHUNK)) {
-                // A chunk too large for the size limits is simply not shared: its rules are
-                // checked one by one, as without a set.
-                match AlwaysSet::new(hirs) {
-                    Ok(set) => self.always_sets.push((set, rules.to_vec())),
-                    Err(_) => self.always_plain.extend_from_slice(rules),
+            // `^`-anchored patterns share anchored automata; within each group, patterns are
+            // ordered by the lengths they can match, so that each automaton covers a narrow
+            // range of identity lengths and most lookups skip most automata.
+            let mut pairs: Vec<(u32, &Hir)> = self.always.iter().copied().zip(hirs.iter().copied()).collect();
+            let anchored = |h: &Hir| h.properties().look_set_prefix().contains(Look::Start);
+            pairs.sort_by_key(|(rule, h)| {
+                let p = h.properties();
+                (!anchored(h), p.maximum_len().is_none(), p.minimum_len(), p.maximum_len(), *rule)
+            });
+            let split = pairs.partition_point(|(_, h)| anchored(h));
+            for (group, is_anchored) in [(&pairs[..split], true), (&pairs[split..], false)] {
+                for chunk in group.chunks(SET_CHUNK) {
+                    let rules: Vec<u32> = chunk.iter().map(|(r, _)| *r).collect();
+                    let chunk_hirs: Vec<&Hir> = chunk.iter().map(|(_, h)| *h).collect();
+                    // A chunk too large for the size limits is simply not shared: its rules are
+                    // checked one by one, as without a set.
+                    match AlwaysSet::new(&chunk_hirs, is_anchored) {
+                        Ok(set) => self.always_sets.push((set, rules)),
+                        Err(_) => self.always_plain.extend_from_slice(&rules),
+                    }
                 }
             }
         } else {
             self.always_plain.clone_from(&self.always);
         }
         let table = core::mem::take(&mut self.table);
-        self.flat = Flat::with_capacity_and_hasher(table.len(), BuildHasherDefault::default());
-        for (key, list) in &table {
-            let start = self.arena.len() as u32;
-            self.arena.extend_from_slice(list);
-            self.flat.insert(*key, (start, list.len() as u32));
-        }
-        let bits = (table.len() * 64).next_power_of_two().max(64);
-        let log2 = bits.trailing_zeros();
-        self.filter_shift = 64 - log2;
-        let mut filter = vec![0u64; bits / 64];
+        self.flat = Flat::build(&table, &mut self.arena);
+        // A blocked filter: 16 bits per key, two bits per key in one 64-bit word (about 1.4 %
+        // false positives), small enough to stay in cache next to the table.
+        let words = (table.len() * 16 / 64).next_power_of_two().max(1);
+        self.filter_shift = 64 - words.trailing_zeros();
+        let mut filter = vec![0u64; words];
         for &key in table.keys() {
-            let b = (key >> self.filter_shift) as usize;
-            filter[b / 64] |= 1 << (b % 64);
+            filter[self.filter_word(key)] |= filter_bits(key);
         }
         self.filter = filter.into();
         let mut list = core::mem::take(&mut self.infix_pending);
@@ -257,10 +341,14 @@ impl Index {
             for l in &mut rules_of {
                 l.sort_unstable();
             }
-            let ac = AhoCorasick::builder()
+            // Patterns are canonical (ASCII upper case, fold representatives); an ASCII identity
+            // is searched as it is, ASCII-case-insensitively (a superset: candidates are checked).
+            let mut builder = AhoCorasick::builder();
+            builder.ascii_case_insensitive(true);
+            let ac = builder
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&pats)
-                .or_else(|_| AhoCorasick::new(&pats))
+                .or_else(|_| builder.kind(None).build(&pats))
                 .map_err(|e| e.to_string())?;
             self.infix = Some((ac, rules_of));
         }
@@ -268,74 +356,68 @@ impl Index {
     }
 
     #[inline]
+    fn filter_word(&self, key: u64) -> usize {
+        // `checked_shr`: with one word the shift is 64, and every key lands in word 0.
+        key.checked_shr(self.filter_shift).unwrap_or(0) as usize
+    }
+
+    #[inline]
     fn probe(&self, key: u64, out: &mut Cands) {
-        let b = (key >> self.filter_shift) as usize;
-        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
+        let bits = filter_bits(key);
+        if self.filter[self.filter_word(key)] & bits != bits {
             return;
         }
-        if let Some(&(start, len)) = self.flat.get(&key) {
-            out.extend(&self.arena[start as usize..(start + len) as usize]);
+        if let Some(slot) = self.flat.get(key) {
+            if slot.len == 1 {
+                out.push(slot.at);
+            } else {
+                out.extend(&self.arena[slot.at as usize..(slot.at + slot.len) as usize]);
+            }
         }
     }
 
     /// Every rule whose required literal `s` carries, sorted and de-duplicated.
     pub(super) fn candidates(&self, keys: &Keys, s: &Subject<'_>, out: &mut Cands) {
         let n = s.len();
-        let max_suffix = self.suffix_lens.last().copied().unwrap_or(0).min(n);
-        let max_prefix = self.prefix_lens.last().copied().unwrap_or(0).min(n);
-        if s.is_ascii() {
-            // Canonical characters are the uppercase bytes.
-            let bytes = s.canon_bytes();
-            let mut h = keys.seed;
-            let mut li = 0;
-            for (len, &b) in bytes[n - max_suffix..].iter().rev().enumerate() {
-                h = step(h, u32::from(b), keys.back);
-                while li < self.suffix_lens.len() && self.suffix_lens[li] == len + 1 {
-                    self.probe(fin(h, TAG_SUFFIX), out);
-                    li += 1;
+        let mut buf = [0u8; 128];
+        let heap;
+        // The canonical bytes, and the byte offset in them of character `i` (`i` itself for ASCII).
+        let (canon, wide): (&[u8], Option<&[usize]>) = if s.is_ascii() {
+            let text = s.text().as_bytes();
+            match buf.get_mut(..n) {
+                Some(dst) => {
+                    for (d, &b) in dst.iter_mut().zip(text) {
+                        *d = b.to_ascii_uppercase();
+                    }
+                    (&buf[..n], None)
                 }
-            }
-            if self.has_whole {
-                let h =
-                    bytes[..n - max_suffix].iter().rev().fold(h, |h, &b| step(h, u32::from(b), keys.back));
-                self.probe(fin(h, TAG_WHOLE), out);
-            }
-            let mut h = keys.seed;
-            let mut li = 0;
-            for (len, &b) in bytes[..max_prefix].iter().enumerate() {
-                h = step(h, u32::from(b), keys.fwd);
-                while li < self.prefix_lens.len() && self.prefix_lens[li] == len + 1 {
-                    self.probe(fin(h, TAG_PREFIX), out);
-                    li += 1;
+                None => {
+                    heap = text.to_ascii_uppercase();
+                    (&heap[..], None)
                 }
             }
         } else {
-            let end = if self.has_whole { n } else { max_suffix };
-            let mut h = keys.seed;
-            let mut li = 0;
-            for len in 1..=end {
-                h = step(h, s.canon_char(n - len), keys.back);
-                while li < self.suffix_lens.len() && self.suffix_lens[li] == len {
-                    self.probe(fin(h, TAG_SUFFIX), out);
-                    li += 1;
-                }
+            (s.canon_bytes(), Some(s.canon_bounds()))
+        };
+        let at = |i: usize| wide.map_or(i, |b| b[i]);
+        for &len in &self.suffix_lens {
+            if len > n {
+                break;
             }
-            if self.has_whole {
-                // For n == 0 the loop did not run and h is the seed: the empty literal's key.
-                self.probe(fin(h, TAG_WHOLE), out);
+            self.probe(keys.suffix.hash_one(&canon[at(n - len)..]), out);
+        }
+        if self.has_whole {
+            self.probe(keys.whole.hash_one(canon), out);
+        }
+        for &len in &self.prefix_lens {
+            if len > n {
+                break;
             }
-            let mut h = keys.seed;
-            let mut li = 0;
-            for len in 1..=max_prefix {
-                h = step(h, s.canon_char(len - 1), keys.fwd);
-                while li < self.prefix_lens.len() && self.prefix_lens[li] == len {
-                    self.probe(fin(h, TAG_PREFIX), out);
-                    li += 1;
-                }
-            }
+            self.probe(keys.prefix.hash_one(&canon[..at(len)]), out);
         }
         if let Some((ac, rules_of)) = &self.infix {
-            for m in ac.find_overlapping_iter(s.canon_bytes()) {
+            let hay = if s.is_ascii() { s.text().as_bytes() } else { s.canon_bytes() };
+            for m in ac.find_overlapping_iter(hay) {
                 out.extend(&rules_of[m.pattern().as_usize()]);
             }
         }
@@ -368,6 +450,16 @@ pub(super) struct Cands {
 impl Cands {
     pub(super) fn new() -> Cands {
         Cands { buf: [0; INLINE], len: 0, spill: Vec::new() }
+    }
+
+    #[inline]
+    fn push(&mut self, rule: u32) {
+        if self.spill.is_empty() && self.len < INLINE {
+            self.buf[self.len] = rule;
+            self.len += 1;
+        } else {
+            self.extend(&[rule]);
+        }
     }
 
     #[inline]

@@ -6,10 +6,16 @@
 //!   keyed by the identity's case-folded form;
 //! * regexes of a simple *shape* (`^P(C{n,m})S$`, `^L`, `L$`, `L`) are matched with no regex
 //!   engine: literal compares and a per-character class test, the capture being a slice;
-//! * every other regex keeps one small compiled regex;
-//! * each rule is a candidate only when the identity carries its required literal: a suffix
-//!   (probed in one hash table per literal length), a prefix, or an infix (one Aho-Corasick
-//!   automaton). Rules with no literal are candidates for every identity.
+//! * every other regex is checked on the reference evaluator's NFA (below);
+//! * each rule is a candidate only when the identity carries its required literal: a suffix or
+//!   prefix (one keyed hash per literal length, probed in one table behind a bit filter), or an
+//!   infix (one Aho-Corasick automaton). Rules with no literal share lazy DFAs (all matches, no captures) that name the
+//!   rules that match; only those are checked.
+//!
+//! Regex checks run on the reference evaluator's own compiled NFA (a bounded backtracker, the
+//! PikeVM for very long identities), so the Matcher never compiles a pattern a second time.
+//! There is no `explain` here: [`Ruleset::explain`] is the trace (every rule tried, captures,
+//! outcome), and it gives the same users as the Matcher (property-tested).
 //!
 //! ```
 //! use identmap::cockroach::{Options, Ruleset};
@@ -34,15 +40,18 @@ use core::fmt;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use regex_automata::meta;
-use regex_automata::Input;
+use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
+use regex_automata::nfa::thompson::pikevm::PikeVM;
+use regex_automata::nfa::thompson::NFA;
+use regex_automata::util::pool::{Pool, PoolGuard};
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::{Hir, Look};
 
 use self::classify::{Item, Key, Lit, Shape};
 use self::index::{Cands, Index, Keys};
 use self::subject::Subject;
 use crate::cockroach::{CaseMode, PatternKind, Ruleset};
 use crate::normalize_username;
-use crate::regex::{self, go};
 
 /// Configuration of a [`Matcher`] build. Every knob is optional; unset knobs take defaults.
 #[derive(Clone, Debug, Default)]
@@ -151,8 +160,8 @@ enum Check {
     Whole(Lit),
     /// A shape, matched without a regex engine.
     Shape(Shape),
-    /// A compiled regex.
-    Regex(Box<meta::Regex>),
+    /// A regex, run on the reference evaluator's NFA.
+    Regex(Box<RegexCheck>),
 }
 
 #[derive(Debug)]
@@ -176,6 +185,7 @@ pub struct Matcher {
     keys: Keys,
     issuers: HashMap<Box<str>, Index, foldhash::fast::RandomState>,
     rules: Vec<MRule>,
+    scratch: Scratch,
 }
 
 fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
@@ -183,51 +193,47 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     let keys = Keys::random();
     let mut issuers: HashMap<Box<str>, Index, _> =
         HashMap::with_hasher(foldhash::fast::RandomState::default());
+    // Each issuer's literal-less patterns, for its shared automata (borrowed from the ruleset).
+    let mut always: HashMap<&str, Vec<&Hir>, foldhash::fast::RandomState> =
+        HashMap::with_hasher(foldhash::fast::RandomState::default());
     let mut mrules = Vec::with_capacity(rules.rules().len());
     for (index, rule) in rules.rules().iter().enumerate() {
         let err = |message: String| BuildError { rule: index, message };
         let rule_id = u32::try_from(index).map_err(|_| err("too many rules".into()))?;
-        let (check, key, hir) = match rule.kind() {
-            PatternKind::Literal => {
-                let items: Vec<Item> = rule
-                    .identity()
-                    .text()
-                    .chars()
-                    .map(|c| match case {
-                        CaseMode::Sensitive => Item::Exact(c),
-                        CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
-                    })
-                    .collect();
-                (Check::Whole(Lit::new(items.clone())), Key::Whole(items), None)
-            }
-            PatternKind::Regex => {
-                let prefix = if case == CaseMode::Insensitive { "(?i)" } else { "" };
-                let parsed =
-                    go::parse(&format!("{prefix}{}", rule.pattern())).map_err(|e| err(e.to_string()))?;
-                let key = classify::key(&parsed.hir);
-                let check = match (&key, config.get_shapes()) {
-                    (Key::Whole(items), _) if parsed.groups == 0 => Check::Whole(Lit::new(items.clone())),
-                    (_, true) => match classify::shape(&parsed.hir, parsed.groups) {
-                        Some(shape) => Check::Shape(shape),
-                        None => Check::Regex(Box::new(
-                            regex::compile(&parsed.hir, false).map_err(|e| err(e.message))?,
-                        )),
-                    },
-                    (_, false) => Check::Regex(Box::new(
-                        regex::compile(&parsed.hir, false).map_err(|e| err(e.message))?,
-                    )),
+        let map_name = rule.map_name().text();
+        let (check, key) = match (rule.kind(), rule.compiled()) {
+            (PatternKind::Regex, Some((hir, vm))) => {
+                let (key, shape) = classify::classify(hir, rule.groups(), config.get_shapes());
+                let check = match (&key, shape) {
+                    (Key::Whole(items), _) if rule.groups() == 0 => Check::Whole(Lit::new(items.clone())),
+                    (_, Some(shape)) => Check::Shape(shape),
+                    (_, None) => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
                 };
-                let hir = matches!(key, Key::None).then_some(parsed.hir);
-                (check, key, hir)
+                if matches!(key, Key::None) {
+                    always.entry(map_name).or_default().push(hir);
+                }
+                (check, key)
+            }
+            _ => {
+                let text = rule.identity().text();
+                let mut items: Vec<Item> = Vec::with_capacity(text.len());
+                items.extend(text.chars().map(|c| match case {
+                    CaseMode::Sensitive => Item::Exact(c),
+                    CaseMode::Insensitive => Item::Orbit(crate::fold::fold_char(c)),
+                }));
+                (Check::Whole(Lit::new(items.clone())), Key::Whole(items))
             }
         };
-        let issuer = issuers.entry(rule.map_name().text().into()).or_default();
+        let issuer = match issuers.get_mut(map_name) {
+            Some(i) => i,
+            None => issuers.entry(map_name.into()).or_default(),
+        };
         match key {
             Key::Whole(items) => issuer.add_whole(&keys, &items, rule_id),
             Key::Suffix(items) => issuer.add_suffix(&keys, &items, rule_id),
             Key::Prefix(items) => issuer.add_prefix(&keys, &items, rule_id),
             Key::Infix(items) => issuer.add_infix(&items, rule_id),
-            Key::None => issuer.add_always(rule_id, hir),
+            Key::None => issuer.add_always(rule_id),
         }
         let template = rule.user().text();
         let user = match rule.substitute_at() {
@@ -236,10 +242,75 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
         };
         mrules.push(MRule { check, user });
     }
-    for issuer in issuers.values_mut() {
-        issuer.finish().map_err(|message| BuildError { rule: 0, message })?;
+    for (name, issuer) in &mut issuers {
+        let hirs = always.get(&**name).map_or(&[][..], Vec::as_slice);
+        issuer.finish(hirs).map_err(|message| BuildError { rule: 0, message })?;
     }
-    Ok(Matcher { case, keys, issuers, rules: mrules })
+    Ok(Matcher {
+        case,
+        keys,
+        issuers,
+        rules: mrules,
+        scratch: Scratch::new().map_err(|message| BuildError { rule: 0, message })?,
+    })
+}
+
+/// A regex check on the reference evaluator's own NFA (shared, not compiled again): a bounded
+/// backtracker for identities of ordinary length, the PikeVM beyond.
+#[derive(Debug)]
+struct RegexCheck {
+    bt: BoundedBacktracker,
+    vm: PikeVM,
+    /// Every match starts with `^`: search from position 0 only.
+    anchored: bool,
+}
+
+impl RegexCheck {
+    fn new(vm: &PikeVM, hir: &Hir) -> Result<RegexCheck, String> {
+        let bt = BoundedBacktracker::new_from_nfa(vm.get_nfa().clone()).map_err(|e| e.to_string())?;
+        let anchored = hir.properties().look_set_prefix().contains(Look::Start);
+        Ok(RegexCheck { bt, vm: vm.clone(), anchored })
+    }
+
+    /// Group 1 of the leftmost-first match, as the reference evaluator's PikeVM finds it.
+    fn search<'s>(&self, hay: &'s str, scratch: &mut backtrack::Cache) -> Option<Option<&'s str>> {
+        let input = Input::new(hay).anchored(if self.anchored { Anchored::Yes } else { Anchored::No });
+        let mut slots = [None; 4];
+        let found = match self.bt.try_search_slots(scratch, &input, &mut slots) {
+            Ok(found) => found,
+            Err(_) => {
+                // Longer than the backtracker's bounded memory allows: the PikeVM, whose memory
+                // does not grow with the identity.
+                let mut cache = self.vm.create_cache();
+                self.vm.search_slots(&mut cache, &input, &mut slots)
+            }
+        };
+        found?;
+        Some(match (slots[2], slots[3]) {
+            (Some(a), Some(b)) => Some(&hay[a.get()..b.get()]),
+            _ => None,
+        })
+    }
+}
+
+type ScratchGuard<'a> = PoolGuard<'a, backtrack::Cache, Box<dyn Fn() -> backtrack::Cache + Send + Sync>>;
+
+type ScratchPool = Pool<backtrack::Cache, Box<dyn Fn() -> backtrack::Cache + Send + Sync>>;
+
+/// One backtracker cache per thread, shared by every rule's check (its size follows the search).
+struct Scratch(ScratchPool);
+
+impl Scratch {
+    fn new() -> Result<Scratch, String> {
+        let bt = BoundedBacktracker::new_from_nfa(NFA::always_match()).map_err(|e| e.to_string())?;
+        Ok(Scratch(Pool::new(Box::new(move || bt.create_cache()))))
+    }
+}
+
+impl fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Scratch")
+    }
 }
 
 impl Matcher {
@@ -285,9 +356,10 @@ impl Matcher {
         let mut cands = Cands::new();
         issuer.candidates(&self.keys, &subject, &mut cands);
         let mut keys: Vec<Cow<'m, str>> = Vec::new();
+        let mut scratch = None;
         for &r in cands.as_slice() {
             let rule = &self.rules[r as usize];
-            let Some(g1) = self.check(rule, &subject) else { continue };
+            let Some(g1) = self.check(rule, &subject, &mut scratch) else { continue };
             let (user, key): (Cow<'m, str>, Option<Cow<'m, str>>) = match &rule.user {
                 User::Literal { raw, normalized } => (
                     Cow::Borrowed(&**normalized),
@@ -340,9 +412,10 @@ impl Matcher {
         let subject = Subject::new(identity);
         let mut cands = Cands::new();
         issuer.candidates(&self.keys, &subject, &mut cands);
+        let mut scratch = None;
         cands.as_slice().iter().any(|&r| {
             let rule = &self.rules[r as usize];
-            match (self.check(rule, &subject), &rule.user) {
+            match (self.check(rule, &subject, &mut scratch), &rule.user) {
                 (None, _) => false,
                 (Some(_), User::Literal { normalized, .. }) => **normalized == want,
                 (Some(g1), User::Subst { raw, at }) => {
@@ -363,19 +436,18 @@ impl Matcher {
 
     /// Whether the rule matches; `Some(group 1)` when it does (`None` inside when group 1 did not
     /// participate or there is none).
-    fn check<'s>(&self, rule: &MRule, s: &Subject<'s>) -> Option<Option<&'s str>> {
+    fn check<'s, 'm>(
+        &'m self,
+        rule: &MRule,
+        s: &Subject<'s>,
+        scratch: &mut Option<ScratchGuard<'m>>,
+    ) -> Option<Option<&'s str>> {
         match &rule.check {
             Check::Whole(lit) => (lit.len() == s.len() && lit.matches_at(s, 0)).then_some(None),
             Check::Shape(shape) => check_shape(shape, s),
             Check::Regex(re) => {
-                let hay = s.text();
-                let mut slots = [None; 4];
-                re.search_slots(&Input::new(hay), &mut slots)?;
-                let g1 = match (slots[2], slots[3]) {
-                    (Some(a), Some(b)) => Some(&hay[a.get()..b.get()]),
-                    _ => None,
-                };
-                Some(g1)
+                let cache = scratch.get_or_insert_with(|| self.scratch.0.get());
+                re.search(s.text(), cache)
             }
         }
     }

@@ -1,9 +1,7 @@
 //! An identity prepared for matching: its characters, and its canonical (case-folded) form for
-//! hashing. ASCII identities — nearly all of them — need no allocation beyond a small buffer.
+//! hashing. ASCII identities — nearly all of them — need no preparation at all.
 
 use crate::fold::fold_char;
-
-const INLINE: usize = 128;
 
 /// The identity, indexed by character.
 pub(super) struct Subject<'a> {
@@ -11,47 +9,35 @@ pub(super) struct Subject<'a> {
     /// `None` for ASCII (character i is byte i); otherwise the characters and the byte offset of
     /// each in `orig` (plus the end).
     wide: Option<Wide>,
-    /// Canonical bytes: ASCII uppercase for ASCII identities, fold representatives otherwise.
-    canon: Canon,
 }
 
 struct Wide {
     chars: Vec<char>,
-    cchars: Vec<char>,
     obounds: Vec<usize>,
-}
-
-enum Canon {
-    Inline([u8; INLINE], usize),
-    Heap(Vec<u8>),
+    /// The fold representatives, as UTF-8.
+    canon: Vec<u8>,
+    /// The byte offset in `canon` of each character (plus the end).
+    cbounds: Vec<usize>,
 }
 
 impl<'a> Subject<'a> {
     pub(super) fn new(orig: &'a str) -> Subject<'a> {
         if orig.is_ascii() {
-            let canon = if orig.len() <= INLINE {
-                let mut buf = [0u8; INLINE];
-                for (d, s) in buf.iter_mut().zip(orig.bytes()) {
-                    *d = s.to_ascii_uppercase();
-                }
-                Canon::Inline(buf, orig.len())
-            } else {
-                Canon::Heap(orig.bytes().map(|b| b.to_ascii_uppercase()).collect())
-            };
-            return Subject { orig, wide: None, canon };
+            return Subject { orig, wide: None };
         }
         let chars: Vec<char> = orig.chars().collect();
         let mut obounds = Vec::with_capacity(chars.len() + 1);
         let mut canon = String::with_capacity(orig.len());
-        let mut cchars = Vec::with_capacity(chars.len());
+        let mut cbounds = Vec::with_capacity(chars.len() + 1);
         for (i, c) in orig.char_indices() {
             obounds.push(i);
+            cbounds.push(canon.len());
             let f = fold_char(c);
-            cchars.push(f);
             canon.push(f);
         }
         obounds.push(orig.len());
-        Subject { orig, wide: Some(Wide { chars, cchars, obounds }), canon: Canon::Heap(canon.into_bytes()) }
+        cbounds.push(canon.len());
+        Subject { orig, wide: Some(Wide { chars, obounds, canon: canon.into_bytes(), cbounds }) }
     }
 
     #[inline]
@@ -77,25 +63,16 @@ impl<'a> Subject<'a> {
         }
     }
 
-    /// The canonical (case-fold representative) character `i`, as hashed by the index.
-    #[inline]
-    pub(super) fn canon_char(&self, i: usize) -> u32 {
-        match &self.wide {
-            None => u32::from(self.orig.as_bytes()[i].to_ascii_uppercase()),
-            Some(w) => w.cchars[i] as u32,
-        }
-    }
-
-    fn canon_all(&self) -> &[u8] {
-        match &self.canon {
-            Canon::Inline(buf, n) => &buf[..*n],
-            Canon::Heap(v) => v,
-        }
-    }
-
-    /// All canonical bytes (for the infix automaton).
+    /// The canonical text of a non-ASCII identity (for the infix automaton); an ASCII identity
+    /// has none (its canonical bytes are its ASCII upper case, computed where needed).
     pub(super) fn canon_bytes(&self) -> &[u8] {
-        self.canon_all()
+        self.wide.as_ref().map_or(&[], |w| &w.canon)
+    }
+
+    /// For a non-ASCII identity, the byte offset in [`Subject::canon_bytes`] of each character
+    /// (plus the end); empty for ASCII.
+    pub(super) fn canon_bounds(&self) -> &[usize] {
+        self.wide.as_ref().map_or(&[], |w| &w.cbounds)
     }
 
     /// The original text of characters `i..j`.

@@ -268,6 +268,21 @@ impl IdentFile {
         case_insensitive: bool,
         roles: &Roles,
     ) -> Check {
+        self.check_lines(map, system_user, requested_role, case_insensitive, roles, self.map_lines())
+    }
+
+    /// [`IdentFile::check`] over `lines`, the file's map lines in order or any subsequence of
+    /// them that keeps every line of `map` that could stop the scan (allow, deny with an error,
+    /// unsupported): the one decision procedure of the reference check and the [`super::Matcher`].
+    pub(super) fn check_lines<'l>(
+        &self,
+        map: &str,
+        system_user: &str,
+        requested_role: &str,
+        case_insensitive: bool,
+        roles: &Roles,
+        lines: impl Iterator<Item = &'l MapLine>,
+    ) -> Check {
         let s = system_user.as_bytes();
         let r_full = requested_role.as_bytes();
         let r = &r_full[..r_full.len().min(MAX_NAME)];
@@ -288,7 +303,7 @@ impl IdentFile {
             return Check { decision: Decision::Deny, log, trace, loaded };
         }
         if loaded {
-            for line in self.map_lines() {
+            for line in lines {
                 if line.map.text() != map {
                     continue;
                 }

@@ -8,6 +8,8 @@
 //! * [`IdentFile::view`] gives the rows of the `pg_ident_file_mappings` view.
 //! * [`IdentFile::check`] decides whether a system user may log in as a requested role, with the
 //!   server's log lines and a per-line explanation.
+//! * [`Matcher`] makes the same decision from an index: only the lines that can stop the scan
+//!   for this system user are tried.
 //!
 //! Where identmap cannot be sure it answers as PostgreSQL would, it says so: regex constructs the
 //! ARE translator cannot evaluate (back-references in the pattern, lookaround, …) and captures
@@ -42,6 +44,7 @@ use crate::Span;
 mod check;
 mod files;
 mod load;
+mod matcher;
 mod parse;
 mod read;
 #[cfg(test)]
@@ -49,6 +52,7 @@ mod tests;
 
 pub use check::{Check, Decision, Roles, StepResult, TraceStep};
 pub use files::{FileError, FileErrorKind, FileResolver, MemoryFiles};
+pub use matcher::Matcher;
 pub use parse::{IdentFile, Line, MapLine, Regex, ViewRow};
 
 /// The PostgreSQL major version whose behaviour to reproduce. 16, 17 and 18 behave identically.
