@@ -4,7 +4,10 @@
 use std::process::ExitCode;
 
 use identmap::cockroach::CaseMode;
+use std::path::{Path, PathBuf};
+
 use identmap::sso::JwtSettings;
+use identmap_cli::config::{self, Case, ProjectConfig};
 use identmap_cli::input::{self, read_source};
 use identmap_sso::{decide, Options};
 
@@ -19,9 +22,17 @@ pub(crate) enum SsoFormat {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct SsoArgs {
-    /// The cluster settings: a `.sql` file of `SET CLUSTER SETTING` statements.
+    /// The cluster settings: a `.sql` file of `SET CLUSTER SETTING` statements (default: the
+    /// `[sso]` table of identmap.toml, if any).
     #[arg(long, value_name = "FILE")]
     settings: Option<String>,
+    /// Use this identmap.toml instead of searching upwards from the settings file's directory
+    /// (or the current directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<String>,
+    /// Do not read any identmap.toml.
+    #[arg(long)]
+    no_config: bool,
     /// The token: a file holding it, or `-` for stdin.
     #[arg(long, value_name = "FILE|-")]
     token: String,
@@ -67,7 +78,13 @@ pub(crate) struct SsoArgs {
 }
 
 pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
-    let mut settings = match &args.settings {
+    let project = project_config(args)?;
+    let sso = project.as_ref().and_then(ProjectConfig::sso);
+    // Layers, each over the one before: the settings file (`--settings`, else identmap.toml's
+    // `[sso] settings`), the other keys of `[sso]`, the flags.
+    let file =
+        args.settings.clone().or_else(|| sso.and_then(|c| c.settings()).map(|p| p.display().to_string()));
+    let mut settings = match &file {
         Some(path) => {
             let src = read_source(path)?;
             let parsed = identmap::sql::parse_settings(&src.text);
@@ -79,6 +96,9 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
         }
         None => JwtSettings::new(),
     };
+    if let Some(c) = sso {
+        c.apply_keys(&mut settings)?;
+    }
     if let Some(b) = args.enabled {
         settings.set_enabled(b);
     }
@@ -110,7 +130,7 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
             .map_err(|_| "the system clock is out of range".to_string())?,
     };
     let mut options = Options::new(now).skew(args.skew).verify(!args.no_verify);
-    if args.case_sensitive {
+    if args.case_sensitive || project.as_ref().and_then(ProjectConfig::case) == Some(Case::Sensitive) {
         options = options.case(CaseMode::Sensitive);
     }
     if let Some(u) = &args.user {
@@ -122,6 +142,25 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
         SsoFormat::Full => print!("{}", d.to_text(args.show_claims)),
     }
     Ok(if d.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The identmap.toml that applies: `--config`, or the first one found walking up from the
+/// settings file's directory (the current directory without `--settings`).
+fn project_config(args: &SsoArgs) -> Result<Option<ProjectConfig>, String> {
+    if args.no_config {
+        return Ok(None);
+    }
+    let path = match &args.config {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            let dir = match args.settings.as_deref() {
+                Some(s) if s != "-" => Path::new(s).parent().map(Path::to_path_buf).unwrap_or_default(),
+                _ => PathBuf::from("."),
+            };
+            config::discover(&dir)
+        }
+    };
+    path.map(|p| ProjectConfig::load(&p).map_err(|e| e.to_string())).transpose()
 }
 
 /// Unix seconds, or an RFC 3339 date-time.

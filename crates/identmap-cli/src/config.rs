@@ -188,6 +188,15 @@ impl SsoConfig {
             }
             None => JwtSettings::new(),
         };
+        self.apply_keys(&mut jwt)?;
+        Ok(jwt)
+    }
+
+    /// Every key of this table but `settings`, set on `jwt` (over what it held).
+    ///
+    /// # Errors
+    /// When the `jwks` file cannot be read (the message names the file).
+    pub fn apply_keys(&self, jwt: &mut JwtSettings) -> Result<(), String> {
         if let Some(v) = &self.issuers {
             jwt.set_issuers(v);
         }
@@ -203,7 +212,7 @@ impl SsoConfig {
         if let Some(v) = self.enabled {
             jwt.set_enabled(v);
         }
-        Ok(jwt)
+        Ok(())
     }
 }
 

@@ -693,3 +693,66 @@ fn readme_example_is_current() {
     let out = identmap(&args, b"");
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "README.md's identmap sso example");
 }
+
+#[test]
+fn settings_from_identmap_toml() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let at = ["--now", "2026-11-25T12:00:00Z", "--format", "json"];
+    let token = ["--token", "testdata/sso/google.token"];
+    // --config: the [sso] table's settings file and keys.
+    let out = identmap(
+        &[&["sso", "--config", "testdata/sso/project/identmap.toml"], &token[..], &at[..]].concat(),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json_of(&out)["user"], "carl");
+    // Found by walking up from the current directory.
+    let out = Command::new(env!("CARGO_BIN_EXE_identmap"))
+        .args(["sso", "--token", "../google.token", "--now", "2026-11-25T12:00:00Z", "--format", "json"])
+        .current_dir(format!("{root}/testdata/sso/project"))
+        .output()
+        .expect("identmap runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json_of(&out)["verified"], true);
+    // A flag overrides a key of the table.
+    let out = identmap(
+        &[
+            &["sso", "--config", "testdata/sso/project/identmap.toml", "--audience", "other"],
+            &token[..],
+            &at[..],
+        ]
+        .concat(),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["failed_step"], "audience");
+    // --settings replaces the table's settings file; its jwks key still applies.
+    let out = identmap(
+        &[
+            &[
+                "sso",
+                "--config",
+                "testdata/sso/project/identmap.toml",
+                "--settings",
+                "testdata/sso/azure.sql",
+            ],
+            &token[..],
+            &at[..],
+        ]
+        .concat(),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["failed_step"], "issuer");
+    // --no-config: nothing configured, JWT authentication is off.
+    let out = Command::new(env!("CARGO_BIN_EXE_identmap"))
+        .args(["sso", "--no-config", "--token", "../google.token", "--format", "json"])
+        .current_dir(format!("{root}/testdata/sso/project"))
+        .output()
+        .expect("identmap runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["failed_step"], "enabled");
+    // A broken identmap.toml is a usage error.
+    let out = identmap(&[&["sso", "--config", "testdata/sso/google.sql"], &token[..]].concat(), b"");
+    assert_eq!(out.status.code(), Some(2));
+}
