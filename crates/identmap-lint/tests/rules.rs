@@ -333,3 +333,28 @@ fn every_rule_is_tested() {
         );
     }
 }
+
+/// No finding is reported twice (same code, place and message): a rule whose checks overlap
+/// once reported an upper-case user twice in the case-insensitive dialect.
+#[test]
+fn no_finding_is_reported_twice() {
+    let inputs = [
+        "m alice Alice\n",
+        "m /^[A-Z]+$ Bob\nm /^(.*)@corp.com$ \\1\nm /bob root\n",
+        "https://accounts.google.com/ /^(.*)@example.com$ \\1\\2\nm Carl@x.com carl\nm carl@x.com carl\n",
+    ];
+    for dialect in [CR, CS, PG] {
+        for input in inputs {
+            let r = run(dialect, input);
+            let mut seen = std::collections::HashSet::new();
+            for d in r.diagnostics() {
+                assert!(
+                    seen.insert((d.code(), d.file().to_string(), d.span(), d.message().to_string())),
+                    "{} reported twice on {input:?}: {}",
+                    d.code(),
+                    d.message()
+                );
+            }
+        }
+    }
+}

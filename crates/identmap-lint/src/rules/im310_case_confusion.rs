@@ -83,22 +83,6 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
                     }
                 }
             }
-            if m.is_cockroach() && r.user.text.chars().any(char::is_uppercase) {
-                out.push(
-                    Finding::new(
-                        &INFO,
-                        r.file,
-                        r.user.span,
-                        format!(
-                            "CockroachDB lowercases produced users: `{}` becomes `{}`",
-                            r.user.text,
-                            identmap::normalize_username(&r.user.text)
-                        ),
-                    )
-                    .primary("upper case is dead here")
-                    .help("write the user in lower case"),
-                );
-            }
         }
         if m.is_cockroach() && r.user.text.chars().any(char::is_uppercase) {
             out.push(
