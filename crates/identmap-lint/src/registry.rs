@@ -36,6 +36,7 @@ macro_rules! registry {
 registry! {
     crate::suppress::IM001 => None,
     crate::suppress::IM002 => None,
+    r::im003_not_analysed::INFO => None,
     r::im101_malformed_line::INFO => Some(r::im101_malformed_line::check),
     r::im102_invalid_regex::INFO => Some(r::im102_invalid_regex::check),
     r::im103_missing_capture_group::INFO => Some(r::im103_missing_capture_group::check),

@@ -358,3 +358,15 @@ fn no_finding_is_reported_twice() {
         }
     }
 }
+
+#[test]
+fn im003_not_analysed() {
+    // `[a-z]*a[a-z]{25}` needs about 2^26 DFA states: IM204 cannot decide, and says so.
+    case("IM003", CR, "m /^(?:|[a-z]*a[a-z]{25})$ x\n", "m /^(?:|[a-z]{3})$ x\n");
+    let r = run(CR, "m /^(?:|[a-z]*a[a-z]{25})$ x\n");
+    let d = find(&r, "IM003");
+    assert!(d.message().starts_with("IM204 (matches-everything) not analysed"), "{}", d.message());
+    assert_eq!(d.severity(), identmap_lint::Severity::Info);
+    // Not a verdict: IM204 itself stays silent.
+    assert!(!codes(&r).contains(&"IM204"));
+}

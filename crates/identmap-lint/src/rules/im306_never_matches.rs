@@ -6,6 +6,7 @@ use crate::config::Severity;
 use crate::lang::{self, Domain, Outcome};
 use crate::model::Model;
 use crate::registry::RuleInfo;
+use crate::rules::im003_not_analysed as not_analysed;
 use crate::Finding;
 
 pub(crate) const INFO: RuleInfo = RuleInfo {
@@ -64,8 +65,15 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         }
         let domain =
             if m.is_cockroach() { Domain::ANY_UTF8 } else { Domain { utf8: false, ..Domain::ANY_UTF8 } };
-        let Some(l) = lang::Lang::new(hir) else { continue };
-        if lang::some_member(&l, domain) == Outcome::None {
+        let Some(l) = lang::Lang::new(hir) else {
+            out.push(not_analysed::finding(&INFO, r, not_analysed::TOO_BIG));
+            continue;
+        };
+        let outcome = lang::some_member(&l, domain);
+        if outcome == Outcome::Unknown {
+            out.push(not_analysed::finding(&INFO, r, not_analysed::BUDGET));
+        }
+        if outcome == Outcome::None {
             out.push(
                 Finding::new(
                     &INFO,

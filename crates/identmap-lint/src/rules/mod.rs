@@ -1,5 +1,6 @@
 //! The rules, one file each: `INFO` (code, name, severity, dialects, documentation) and `check`.
 
+pub(crate) mod im003_not_analysed;
 pub(crate) mod im101_malformed_line;
 pub(crate) mod im102_invalid_regex;
 pub(crate) mod im103_missing_capture_group;
