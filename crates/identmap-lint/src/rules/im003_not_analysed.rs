@@ -1,6 +1,9 @@
 //! IM003: an analysis that could not decide within identmap's limits says so.
 
+use regex_syntax::hir::Hir;
+
 use crate::config::Severity;
+use crate::lang::{Lang, Outcome};
 use crate::model::Rule;
 use crate::registry::RuleInfo;
 use crate::Finding;
@@ -33,14 +36,30 @@ unbounded one blow up automata), or suppress with a reason:
 `# identmap: allow IM003 — reviewed by hand`.",
 };
 
-/// The finding for `rule` (the rule that could not decide) on `r`'s pattern.
-pub(crate) fn finding(rule: &RuleInfo, r: &Rule, why: &str) -> Finding {
-    Finding::new(&INFO, r.file, r.ident.span, format!("{} ({}) not analysed: {why}", rule.code, rule.name))
+/// Build the language of `r`'s pattern `hir` and run `search` on it for `rule`. When either
+/// gives up (DFA over the size limits, search over its budget), push the IM003 finding and
+/// return `None`: the caller reports nothing of its own.
+pub(crate) fn decide(
+    rule: &RuleInfo,
+    r: &Rule,
+    hir: &Hir,
+    search: impl FnOnce(&Lang) -> Outcome,
+    out: &mut Vec<Finding>,
+) -> Option<Outcome> {
+    let why = match Lang::new(hir).map(|l| search(&l)) {
+        Some(Outcome::Unknown) => "the search exceeded its state budget",
+        Some(outcome) => return Some(outcome),
+        None => "the pattern's automaton exceeds identmap's size limits",
+    };
+    out.push(
+        Finding::new(
+            &INFO,
+            r.file,
+            r.ident.span,
+            format!("{} ({}) not analysed: {why}", rule.code, rule.name),
+        )
         .primary("not analysed")
-        .help("review this pattern by hand for what the rule checks")
+        .help("review this pattern by hand for what the rule checks"),
+    );
+    None
 }
-
-/// Why [`crate::lang::Lang::new`] gave up.
-pub(crate) const TOO_BIG: &str = "the pattern's automaton exceeds identmap's size limits";
-/// Why a bounded search gave up.
-pub(crate) const BUDGET: &str = "the search exceeded its state budget";

@@ -40,15 +40,8 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         if hir.properties().minimum_len().is_none_or(|n| n >= 2) {
             continue;
         }
-        let Some(l) = lang::Lang::new(hir) else {
-            out.push(not_analysed::finding(&INFO, r, not_analysed::TOO_BIG));
-            continue;
-        };
-        let outcome = lang::some_non_member(&l, domain);
-        if outcome == Outcome::Unknown {
-            out.push(not_analysed::finding(&INFO, r, not_analysed::BUDGET));
-        }
-        if outcome == Outcome::None {
+        let outcome = not_analysed::decide(&INFO, r, hir, |l| lang::some_non_member(l, domain), out);
+        if outcome == Some(Outcome::None) {
             out.push(
                 Finding::new(
                     &INFO,

@@ -65,15 +65,8 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         }
         let domain =
             if m.is_cockroach() { Domain::ANY_UTF8 } else { Domain { utf8: false, ..Domain::ANY_UTF8 } };
-        let Some(l) = lang::Lang::new(hir) else {
-            out.push(not_analysed::finding(&INFO, r, not_analysed::TOO_BIG));
-            continue;
-        };
-        let outcome = lang::some_member(&l, domain);
-        if outcome == Outcome::Unknown {
-            out.push(not_analysed::finding(&INFO, r, not_analysed::BUDGET));
-        }
-        if outcome == Outcome::None {
+        let outcome = not_analysed::decide(&INFO, r, hir, |l| lang::some_member(l, domain), out);
+        if outcome == Some(Outcome::None) {
             out.push(
                 Finding::new(
                     &INFO,
