@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use identmap::cockroach::CaseMode;
@@ -138,22 +138,7 @@ fn fixed_note(name: &str, before: &Report, after: &Report) -> String {
 }
 
 fn project_config(args: &LintArgs) -> Result<Option<ProjectConfig>, String> {
-    if args.no_config {
-        return Ok(None);
-    }
-    let path = match &args.config {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            let first = args.files.first().map_or("-", String::as_str);
-            let dir = if first == "-" {
-                PathBuf::from(".")
-            } else {
-                Path::new(first).parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            config::discover(&dir)
-        }
-    };
-    path.map(|p| ProjectConfig::load(&p).map_err(|e| e.to_string())).transpose()
+    config::for_command(args.config.as_deref(), args.no_config, args.files.first().map(String::as_str))
 }
 
 /// Flags over identmap.toml over defaults.

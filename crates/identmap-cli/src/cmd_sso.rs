@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use identmap::cockroach::CaseMode;
-use std::path::{Path, PathBuf};
 
 use identmap::sso::JwtSettings;
 use identmap_cli::config::{self, Case, ProjectConfig};
@@ -78,7 +77,8 @@ pub(crate) struct SsoArgs {
 }
 
 pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
-    let project = project_config(args)?;
+    // `--config`, else the identmap.toml found from the settings file's directory (or here).
+    let project = config::for_command(args.config.as_deref(), args.no_config, args.settings.as_deref())?;
     let sso = project.as_ref().and_then(ProjectConfig::sso);
     // Layers, each over the one before: the settings file (`--settings`, else identmap.toml's
     // `[sso] settings`), the other keys of `[sso]`, the flags.
@@ -142,25 +142,6 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
         SsoFormat::Full => print!("{}", d.to_text(args.show_claims)),
     }
     Ok(if d.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The identmap.toml that applies: `--config`, or the first one found walking up from the
-/// settings file's directory (the current directory without `--settings`).
-fn project_config(args: &SsoArgs) -> Result<Option<ProjectConfig>, String> {
-    if args.no_config {
-        return Ok(None);
-    }
-    let path = match &args.config {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            let dir = match args.settings.as_deref() {
-                Some(s) if s != "-" => Path::new(s).parent().map(Path::to_path_buf).unwrap_or_default(),
-                _ => PathBuf::from("."),
-            };
-            config::discover(&dir)
-        }
-    };
-    path.map(|p| ProjectConfig::load(&p).map_err(|e| e.to_string())).transpose()
 }
 
 /// Unix seconds, or an RFC 3339 date-time.

@@ -477,6 +477,33 @@ impl ProjectConfig {
     }
 }
 
+/// The `identmap.toml` a command uses: none with `--no-config`, the `--config` file, or the one
+/// [`discover`]ed from the directory of `near` (a file the command reads; the current directory
+/// for `-` or none).
+///
+/// # Errors
+/// When the file cannot be read or is not a valid `identmap.toml` (with line and column).
+pub fn for_command(
+    explicit: Option<&str>,
+    no_config: bool,
+    near: Option<&str>,
+) -> Result<Option<ProjectConfig>, String> {
+    if no_config {
+        return Ok(None);
+    }
+    let path = match explicit {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            let dir = match near {
+                Some(f) if f != "-" => Path::new(f).parent().map(Path::to_path_buf).unwrap_or_default(),
+                _ => PathBuf::from("."),
+            };
+            discover(&dir)
+        }
+    };
+    path.map(|p| ProjectConfig::load(&p).map_err(|e| e.to_string())).transpose()
+}
+
 /// The `identmap.toml` that applies to files in `dir`: the first one found walking up from
 /// `dir` to the root (a relative `dir` is taken from the current directory).
 #[must_use]
