@@ -126,10 +126,7 @@ impl Lit {
         }
         if s.is_ascii() {
             match &self.ascii {
-                AsciiForm::Folded(b) => {
-                    let t = &s.text().as_bytes()[at..at + n];
-                    return t.iter().zip(b.as_slice()).all(|(&x, &y)| x.to_ascii_uppercase() == y);
-                }
+                AsciiForm::Folded(b) => return s.canon_bytes()[at..at + n] == *b.as_slice(),
                 AsciiForm::Exact(b) => return s.text().as_bytes()[at..at + n] == *b.as_slice(),
                 AsciiForm::Never => return false,
                 AsciiForm::Mixed => {}

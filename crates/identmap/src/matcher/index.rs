@@ -138,9 +138,16 @@ pub(super) struct Index {
     filter: Box<[u64]>,
     filter_shift: u32,
     has_whole: bool,
-    suffix_lens: Vec<usize>,
-    prefix_lens: Vec<usize>,
-    infix: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    /// The lengths (in characters) of the suffix literals, each with the canonical first bytes
+    /// of its literals: a suffix length is probed only when the identity has one of them there.
+    suffix_lens: Vec<Edge>,
+    /// The canonical last bytes of every suffix literal.
+    suffix_last: ByteSet,
+    /// The same for prefix literals, by their last byte.
+    prefix_lens: Vec<Edge>,
+    /// The canonical first bytes of every prefix literal.
+    prefix_first: ByteSet,
+    infix: Option<(Infix, Vec<Vec<u32>>)>,
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
     /// With many literal-less rules: lazy DFAs over chunks of them (no captures, all matches),
@@ -149,6 +156,47 @@ pub(super) struct Index {
     always_sets: Vec<(AlwaysSet, Vec<u32>)>,
     /// Literal-less rules no automaton covers: checked on every lookup.
     always_plain: Vec<u32>,
+}
+
+/// A set of bytes.
+#[derive(Clone, Copy, Debug, Default)]
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    #[inline]
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] >> (b & 63) & 1 != 0
+    }
+}
+
+/// A literal length of the suffix or prefix index, with the bytes its literals have at the
+/// edge that lies inside the identity (a suffix's first byte, a prefix's last byte).
+#[derive(Clone, Copy, Debug)]
+struct Edge {
+    len: usize,
+    bytes: ByteSet,
+}
+
+fn add_edge(edges: &mut Vec<Edge>, len: usize, byte: u8) {
+    let i = match edges.binary_search_by_key(&len, |e| e.len) {
+        Ok(i) => i,
+        Err(i) => {
+            edges.insert(i, Edge { len, bytes: ByteSet::default() });
+            i
+        }
+    };
+    edges[i].bytes.insert(byte);
+}
+
+/// The infix literals' automaton: a DFA walked byte by byte (every match at every position), or
+/// the general automaton when the DFA would be too large.
+enum Infix {
+    Dfa(aho_corasick::dfa::DFA),
+    Any(AhoCorasick),
 }
 
 /// Literal-less rules with this many or more share automata.
@@ -230,8 +278,8 @@ impl core::fmt::Debug for Index {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Index")
             .field("keys", &self.flat.len)
-            .field("suffix_lens", &self.suffix_lens)
-            .field("prefix_lens", &self.prefix_lens)
+            .field("suffix_lens", &self.suffix_lens.iter().map(|e| e.len).collect::<Vec<_>>())
+            .field("prefix_lens", &self.prefix_lens.iter().map(|e| e.len).collect::<Vec<_>>())
             .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
             .field("always", &self.always.len())
             .field("always_sets", &self.always_sets.len())
@@ -253,12 +301,6 @@ fn insert(table: &mut Table, key: u64, rule: u32) {
     }
 }
 
-fn add_len(lens: &mut Vec<usize>, len: usize) {
-    if let Err(i) = lens.binary_search(&len) {
-        lens.insert(i, len);
-    }
-}
-
 impl Index {
     pub(super) fn add_whole(&mut self, keys: &Keys, items: &[Item], rule: u32) {
         insert(&mut self.table, keys.whole.hash_one(&canon_bytes(items)[..]), rule);
@@ -266,13 +308,19 @@ impl Index {
     }
 
     pub(super) fn add_suffix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        insert(&mut self.table, keys.suffix.hash_one(&canon_bytes(items)[..]), rule);
-        add_len(&mut self.suffix_lens, items.len());
+        let bytes = canon_bytes(items);
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return self.add_always(rule) };
+        insert(&mut self.table, keys.suffix.hash_one(&bytes[..]), rule);
+        add_edge(&mut self.suffix_lens, items.len(), first);
+        self.suffix_last.insert(last);
     }
 
     pub(super) fn add_prefix(&mut self, keys: &Keys, items: &[Item], rule: u32) {
-        insert(&mut self.table, keys.prefix.hash_one(&canon_bytes(items)[..]), rule);
-        add_len(&mut self.prefix_lens, items.len());
+        let bytes = canon_bytes(items);
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return self.add_always(rule) };
+        insert(&mut self.table, keys.prefix.hash_one(&bytes[..]), rule);
+        add_edge(&mut self.prefix_lens, items.len(), last);
+        self.prefix_first.insert(first);
     }
 
     pub(super) fn add_infix(&mut self, items: &[Item], rule: u32) {
@@ -341,15 +389,18 @@ impl Index {
             for l in &mut rules_of {
                 l.sort_unstable();
             }
-            // Patterns are canonical (ASCII upper case, fold representatives); an ASCII identity
-            // is searched as it is, ASCII-case-insensitively (a superset: candidates are checked).
-            let mut builder = AhoCorasick::builder();
-            builder.ascii_case_insensitive(true);
-            let ac = builder
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            // Patterns are canonical (ASCII upper case, fold representatives), and so is the
+            // text searched (`Subject::canon_bytes`): an exact search (a superset of the rules
+            // that match: candidates are checked).
+            let ac = match aho_corasick::dfa::DFA::builder()
+                .match_kind(aho_corasick::MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Unanchored)
+                .prefilter(false)
                 .build(&pats)
-                .or_else(|_| builder.kind(None).build(&pats))
-                .map_err(|e| e.to_string())?;
+            {
+                Ok(dfa) => Infix::Dfa(dfa),
+                Err(_) => Infix::Any(AhoCorasick::new(&pats).map_err(|e| e.to_string())?),
+            };
             self.infix = Some((ac, rules_of));
         }
         Ok(())
@@ -379,47 +430,61 @@ impl Index {
     /// Every rule whose required literal `s` carries, sorted and de-duplicated.
     pub(super) fn candidates(&self, keys: &Keys, s: &Subject<'_>, out: &mut Cands) {
         let n = s.len();
-        let mut buf = [0u8; 128];
-        let heap;
         // The canonical bytes, and the byte offset in them of character `i` (`i` itself for ASCII).
-        let (canon, wide): (&[u8], Option<&[usize]>) = if s.is_ascii() {
-            let text = s.text().as_bytes();
-            match buf.get_mut(..n) {
-                Some(dst) => {
-                    for (d, &b) in dst.iter_mut().zip(text) {
-                        *d = b.to_ascii_uppercase();
-                    }
-                    (&buf[..n], None)
-                }
-                None => {
-                    heap = text.to_ascii_uppercase();
-                    (&heap[..], None)
-                }
-            }
-        } else {
-            (s.canon_bytes(), Some(s.canon_bounds()))
-        };
+        let canon = s.canon_bytes();
+        let wide = (!s.is_ascii()).then(|| s.canon_bounds());
         let at = |i: usize| wide.map_or(i, |b| b[i]);
-        for &len in &self.suffix_lens {
-            if len > n {
-                break;
+        if let Some(&last) = canon.last() {
+            if self.suffix_last.contains(last) {
+                for e in &self.suffix_lens {
+                    if e.len > n {
+                        break;
+                    }
+                    let from = at(n - e.len);
+                    if e.bytes.contains(canon[from]) {
+                        self.probe(keys.suffix.hash_one(&canon[from..]), out);
+                    }
+                }
             }
-            self.probe(keys.suffix.hash_one(&canon[at(n - len)..]), out);
         }
         if self.has_whole {
             self.probe(keys.whole.hash_one(canon), out);
         }
-        for &len in &self.prefix_lens {
-            if len > n {
-                break;
+        if let Some(&first) = canon.first() {
+            if self.prefix_first.contains(first) {
+                for e in &self.prefix_lens {
+                    if e.len > n {
+                        break;
+                    }
+                    let to = at(e.len);
+                    if e.bytes.contains(canon[to - 1]) {
+                        self.probe(keys.prefix.hash_one(&canon[..to]), out);
+                    }
+                }
             }
-            self.probe(keys.prefix.hash_one(&canon[..at(len)]), out);
         }
-        if let Some((ac, rules_of)) = &self.infix {
-            let hay = if s.is_ascii() { s.text().as_bytes() } else { s.canon_bytes() };
-            for m in ac.find_overlapping_iter(hay) {
-                out.extend(&rules_of[m.pattern().as_usize()]);
+        match &self.infix {
+            Some((Infix::Dfa(dfa), rules_of)) => {
+                use aho_corasick::automaton::Automaton;
+                if canon.len() >= dfa.min_pattern_len() {
+                    if let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::No) {
+                        for &b in canon {
+                            sid = dfa.next_state(aho_corasick::Anchored::No, sid, b);
+                            if dfa.is_match(sid) {
+                                for k in 0..dfa.match_len(sid) {
+                                    out.extend(&rules_of[dfa.match_pattern(sid, k).as_usize()]);
+                                }
+                            }
+                        }
+                    }
+                }
             }
+            Some((Infix::Any(ac), rules_of)) => {
+                for m in ac.find_overlapping_iter(canon) {
+                    out.extend(&rules_of[m.pattern().as_usize()]);
+                }
+            }
+            None => {}
         }
         out.extend(&self.always_plain);
         let mut hits = Vec::new();

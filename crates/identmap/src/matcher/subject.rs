@@ -3,12 +3,18 @@
 
 use crate::fold::fold_char;
 
+/// ASCII identities up to this many bytes keep their canonical form on the stack.
+const INLINE: usize = 64;
+
 /// The identity, indexed by character.
 pub(super) struct Subject<'a> {
     orig: &'a str,
     /// `None` for ASCII (character i is byte i); otherwise the characters and the byte offset of
     /// each in `orig` (plus the end).
     wide: Option<Wide>,
+    /// For an ASCII identity: its ASCII upper case (the canonical form), inline when short.
+    upper: [u8; INLINE],
+    upper_heap: Vec<u8>,
 }
 
 struct Wide {
@@ -23,7 +29,17 @@ struct Wide {
 impl<'a> Subject<'a> {
     pub(super) fn new(orig: &'a str) -> Subject<'a> {
         if orig.is_ascii() {
-            return Subject { orig, wide: None };
+            let mut upper = [0u8; INLINE];
+            let mut upper_heap = Vec::new();
+            match upper.get_mut(..orig.len()) {
+                Some(dst) => {
+                    for (d, b) in dst.iter_mut().zip(orig.bytes()) {
+                        *d = b.to_ascii_uppercase();
+                    }
+                }
+                None => upper_heap = orig.to_ascii_uppercase().into_bytes(),
+            }
+            return Subject { orig, wide: None, upper, upper_heap };
         }
         let chars: Vec<char> = orig.chars().collect();
         let mut obounds = Vec::with_capacity(chars.len() + 1);
@@ -37,7 +53,8 @@ impl<'a> Subject<'a> {
         }
         obounds.push(orig.len());
         cbounds.push(canon.len());
-        Subject { orig, wide: Some(Wide { chars, obounds, canon: canon.into_bytes(), cbounds }) }
+        let wide = Some(Wide { chars, obounds, canon: canon.into_bytes(), cbounds });
+        Subject { orig, wide, upper: [0; INLINE], upper_heap: Vec::new() }
     }
 
     #[inline]
@@ -63,10 +80,15 @@ impl<'a> Subject<'a> {
         }
     }
 
-    /// The canonical text of a non-ASCII identity (for the infix automaton); an ASCII identity
-    /// has none (its canonical bytes are its ASCII upper case, computed where needed).
+    /// The canonical text: the fold representatives as UTF-8 (ASCII upper case for an ASCII
+    /// identity, where byte `i` is character `i`).
+    #[inline]
     pub(super) fn canon_bytes(&self) -> &[u8] {
-        self.wide.as_ref().map_or(&[], |w| &w.canon)
+        match &self.wide {
+            None if self.orig.len() <= INLINE => &self.upper[..self.orig.len()],
+            None => &self.upper_heap,
+            Some(w) => &w.canon,
+        }
     }
 
     /// For a non-ASCII identity, the byte offset in [`Subject::canon_bytes`] of each character
