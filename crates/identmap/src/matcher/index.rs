@@ -10,7 +10,6 @@ use core::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::Pool;
@@ -18,6 +17,7 @@ use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{Hir, Look};
 
 use super::classify::Item;
+use super::infix::Infix;
 use super::subject::Subject;
 
 /// The keyed hashes of the literal table, one per kind of key: each hashes the UTF-8 bytes of a
@@ -28,6 +28,8 @@ pub(super) struct Keys {
     whole: FixedState,
     suffix: FixedState,
     prefix: FixedState,
+    /// The infix filter's multiplier.
+    infix: u64,
 }
 
 impl Keys {
@@ -37,6 +39,7 @@ impl Keys {
             whole: FixedState::with_seed(s.hash_one(1u64)),
             suffix: FixedState::with_seed(s.hash_one(2u64)),
             prefix: FixedState::with_seed(s.hash_one(3u64)),
+            infix: s.hash_one(4u64),
         }
     }
 }
@@ -147,7 +150,7 @@ pub(super) struct Index {
     prefix_lens: Vec<Edge>,
     /// The canonical first bytes of every prefix literal.
     prefix_first: ByteSet,
-    infix: Option<(Infix, Vec<Vec<u32>>)>,
+    infix: Option<Infix>,
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
     /// With many literal-less rules: lazy DFAs over chunks of them (no captures, all matches),
@@ -190,15 +193,6 @@ fn add_edge(edges: &mut Vec<Edge>, len: usize, byte: u8) {
         }
     };
     edges[i].bytes.insert(byte);
-}
-
-/// The infix literals' automaton: a DFA walked byte by byte (every match at every position), or
-/// the general automaton when the DFA would be too large. One per issuer, read on every lookup:
-/// the DFA stays inline (no pointer to chase), whatever the size of the other variant.
-#[allow(clippy::large_enum_variant)]
-enum Infix {
-    Dfa(aho_corasick::dfa::DFA),
-    Any(AhoCorasick),
 }
 
 /// Literal-less rules with this many or more share automata.
@@ -282,7 +276,7 @@ impl core::fmt::Debug for Index {
             .field("keys", &self.flat.len)
             .field("suffix_lens", &self.suffix_lens.iter().map(|e| e.len).collect::<Vec<_>>())
             .field("prefix_lens", &self.prefix_lens.iter().map(|e| e.len).collect::<Vec<_>>())
-            .field("infix", &self.infix.as_ref().map(|(_, r)| r.len()))
+            .field("infix", &self.infix)
             .field("always", &self.always.len())
             .field("always_sets", &self.always_sets.len())
             .finish_non_exhaustive()
@@ -336,7 +330,7 @@ impl Index {
 
     /// Finish: build the filter, the infix automaton and the literal-less sets (`hirs`: the
     /// patterns of the literal-less rules, in the order they were added).
-    pub(super) fn finish(&mut self, hirs: &[&Hir]) -> Result<(), String> {
+    pub(super) fn finish(&mut self, keys: &Keys, hirs: &[&Hir]) -> Result<(), String> {
         if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
             // `^`-anchored patterns share anchored automata; within each group, patterns are
             // ordered by the lengths they can match, so that each automaton covers a narrow
@@ -374,37 +368,9 @@ impl Index {
             filter[self.filter_word(key)] |= filter_bits(key);
         }
         self.filter = filter.into();
-        let mut list = core::mem::take(&mut self.infix_pending);
-        if !list.is_empty() {
-            list.sort();
-            let mut pats: Vec<Vec<u8>> = Vec::new();
-            let mut rules_of: Vec<Vec<u32>> = Vec::new();
-            for (pat, rule) in list {
-                match (pats.last() == Some(&pat), rules_of.last_mut()) {
-                    (true, Some(l)) => l.push(rule),
-                    _ => {
-                        pats.push(pat);
-                        rules_of.push(vec![rule]);
-                    }
-                }
-            }
-            for l in &mut rules_of {
-                l.sort_unstable();
-            }
-            // Patterns are canonical (ASCII upper case, fold representatives), and so is the
-            // text searched (`Subject::canon_bytes`): an exact search (a superset of the rules
-            // that match: candidates are checked).
-            let ac = match aho_corasick::dfa::DFA::builder()
-                .match_kind(aho_corasick::MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Unanchored)
-                .prefilter(false)
-                .build(&pats)
-            {
-                Ok(dfa) => Infix::Dfa(dfa),
-                Err(_) => Infix::Any(AhoCorasick::new(&pats).map_err(|e| e.to_string())?),
-            };
-            self.infix = Some((ac, rules_of));
-        }
+        // Literals are canonical (ASCII upper case, fold representatives), and so is the text
+        // searched (`Subject::canon_padded`).
+        self.infix = Infix::new(core::mem::take(&mut self.infix_pending), keys.infix);
         Ok(())
     }
 
@@ -465,28 +431,8 @@ impl Index {
                 }
             }
         }
-        match &self.infix {
-            Some((Infix::Dfa(dfa), rules_of)) => {
-                use aho_corasick::automaton::Automaton;
-                if canon.len() >= dfa.min_pattern_len() {
-                    if let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::No) {
-                        for &b in canon {
-                            sid = dfa.next_state(aho_corasick::Anchored::No, sid, b);
-                            if dfa.is_match(sid) {
-                                for k in 0..dfa.match_len(sid) {
-                                    out.extend(&rules_of[dfa.match_pattern(sid, k).as_usize()]);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Some((Infix::Any(ac), rules_of)) => {
-                for m in ac.find_overlapping_iter(canon) {
-                    out.extend(&rules_of[m.pattern().as_usize()]);
-                }
-            }
-            None => {}
+        if let Some(infix) = &self.infix {
+            infix.find(s.canon_padded(), out);
         }
         out.extend(&self.always_plain);
         let mut hits = Vec::new();
@@ -530,7 +476,7 @@ impl Cands {
     }
 
     #[inline]
-    fn extend(&mut self, rules: &[u32]) {
+    pub(super) fn extend(&mut self, rules: &[u32]) {
         if self.spill.is_empty() && self.len + rules.len() <= INLINE {
             self.buf[self.len..self.len + rules.len()].copy_from_slice(rules);
             self.len += rules.len();

@@ -34,6 +34,7 @@
 
 mod classify;
 mod index;
+mod infix;
 mod subject;
 
 use core::fmt;
@@ -244,7 +245,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     }
     for (name, issuer) in &mut issuers {
         let hirs = always.get(&**name).map_or(&[][..], Vec::as_slice);
-        issuer.finish(hirs).map_err(|message| BuildError { rule: 0, message })?;
+        issuer.finish(&keys, hirs).map_err(|message| BuildError { rule: 0, message })?;
     }
     Ok(Matcher {
         case,

@@ -6,13 +6,18 @@ use crate::fold::fold_char;
 /// ASCII identities up to this many bytes keep their canonical form on the stack.
 const INLINE: usize = 64;
 
+/// Zero bytes after the canonical form ([`Subject::canon_padded`]), so that a word can be read
+/// at every position.
+pub(super) const PAD: usize = 8;
+
 /// The identity, indexed by character.
 pub(super) struct Subject<'a> {
     orig: &'a str,
     /// `None` for ASCII (character i is byte i); otherwise the characters and the byte offset of
     /// each in `orig` (plus the end).
     wide: Option<Wide>,
-    /// For an ASCII identity: its ASCII upper case (the canonical form), inline when short.
+    /// For an ASCII identity: its ASCII upper case (the canonical form) and [`PAD`] zero bytes,
+    /// inline when short.
     upper: [u8; INLINE],
     upper_heap: Vec<u8>,
 }
@@ -20,7 +25,7 @@ pub(super) struct Subject<'a> {
 struct Wide {
     chars: Vec<char>,
     obounds: Vec<usize>,
-    /// The fold representatives, as UTF-8.
+    /// The fold representatives, as UTF-8, and [`PAD`] zero bytes.
     canon: Vec<u8>,
     /// The byte offset in `canon` of each character (plus the end).
     cbounds: Vec<usize>,
@@ -31,13 +36,12 @@ impl<'a> Subject<'a> {
         if orig.is_ascii() {
             let mut upper = [0u8; INLINE];
             let mut upper_heap = Vec::new();
-            match upper.get_mut(..orig.len()) {
-                Some(dst) => {
-                    for (d, b) in dst.iter_mut().zip(orig.bytes()) {
-                        *d = b.to_ascii_uppercase();
-                    }
+            match upper.get_mut(..orig.len() + PAD) {
+                Some(dst) => ascii_upper(&mut dst[..orig.len()], orig.as_bytes()),
+                None => {
+                    upper_heap = orig.to_ascii_uppercase().into_bytes();
+                    upper_heap.extend_from_slice(&[0; PAD]);
                 }
-                None => upper_heap = orig.to_ascii_uppercase().into_bytes(),
             }
             return Subject { orig, wide: None, upper, upper_heap };
         }
@@ -53,7 +57,9 @@ impl<'a> Subject<'a> {
         }
         obounds.push(orig.len());
         cbounds.push(canon.len());
-        let wide = Some(Wide { chars, obounds, canon: canon.into_bytes(), cbounds });
+        let mut canon = canon.into_bytes();
+        canon.extend_from_slice(&[0; PAD]);
+        let wide = Some(Wide { chars, obounds, canon, cbounds });
         Subject { orig, wide, upper: [0; INLINE], upper_heap: Vec::new() }
     }
 
@@ -84,8 +90,15 @@ impl<'a> Subject<'a> {
     /// identity, where byte `i` is character `i`).
     #[inline]
     pub(super) fn canon_bytes(&self) -> &[u8] {
+        let padded = self.canon_padded();
+        &padded[..padded.len() - PAD]
+    }
+
+    /// [`Subject::canon_bytes`] followed by [`PAD`] zero bytes.
+    #[inline]
+    pub(super) fn canon_padded(&self) -> &[u8] {
         match &self.wide {
-            None if self.orig.len() <= INLINE => &self.upper[..self.orig.len()],
+            None if self.orig.len() + PAD <= INLINE => &self.upper[..self.orig.len() + PAD],
             None => &self.upper_heap,
             Some(w) => &w.canon,
         }
@@ -110,5 +123,44 @@ impl<'a> Subject<'a> {
     #[inline]
     pub(super) fn is_ascii(&self) -> bool {
         self.wide.is_none()
+    }
+}
+
+/// `dst` = the ASCII upper case of `src` (ASCII, same length), eight bytes at a time.
+#[inline]
+fn ascii_upper(dst: &mut [u8], src: &[u8]) {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    let mut d = dst.chunks_exact_mut(8);
+    let mut s = src.chunks_exact(8);
+    for (d, s) in (&mut d).zip(&mut s) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(s);
+        let x = u64::from_le_bytes(w);
+        // Every byte is below 0x80, so no sum carries into the next byte: bit 7 of
+        // `x + (0x80 - b'a')` says `>= b'a'`, of `x + (0x80 - b'z' - 1)` says `> b'z'`.
+        let lower =
+            (x + ONES * u64::from(0x80 - b'a')) & !(x + ONES * u64::from(0x80 - b'z' - 1)) & (ONES * 0x80);
+        d.copy_from_slice(&(x ^ (lower >> 2)).to_le_bytes());
+    }
+    for (d, s) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *d = s.to_ascii_uppercase();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ascii_upper;
+
+    #[test]
+    fn ascii_upper_is_to_ascii_uppercase() {
+        let all: Vec<u8> = (0u8..128).collect();
+        for start in 0..all.len() {
+            for len in [0, 1, 7, 8, 9, 17, 64] {
+                let src = &all[start..(start + len).min(all.len())];
+                let mut dst = vec![0u8; src.len()];
+                ascii_upper(&mut dst, src);
+                assert_eq!(dst, src.to_ascii_uppercase(), "{src:?}");
+            }
+        }
     }
 }
