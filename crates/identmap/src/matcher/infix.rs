@@ -13,6 +13,9 @@ use super::subject::PAD;
 /// Filter bits per distinct gram (a false positive costs one binary search, never a wrong answer).
 const BITS_PER_GRAM: usize = 128;
 
+/// A literal (canonical bytes) and the rules that require it, sorted.
+type Literal = (Box<[u8]>, Box<[u32]>);
+
 pub(super) struct Infix {
     /// The gram length in bytes (1..=8).
     q: usize,
@@ -25,7 +28,7 @@ pub(super) struct Infix {
     /// `(gram, literal)`, sorted.
     grams: Box<[(u64, u32)]>,
     /// The literals (canonical bytes) and the rules of each, sorted.
-    lits: Box<[(Box<[u8]>, Box<[u32]>)]>,
+    lits: Box<[Literal]>,
 }
 
 impl core::fmt::Debug for Infix {
