@@ -370,7 +370,7 @@ impl Index {
         self.filter = filter.into();
         // Literals are canonical (ASCII upper case, fold representatives), and so is the text
         // searched (`Subject::canon_padded`).
-        self.infix = Infix::new(core::mem::take(&mut self.infix_pending), keys.infix);
+        self.infix = Infix::new(core::mem::take(&mut self.infix_pending), keys.infix)?;
         Ok(())
     }
 
@@ -488,7 +488,7 @@ impl Cands {
         }
     }
 
-    fn sort_dedup(&mut self) {
+    pub(super) fn sort_dedup(&mut self) {
         if self.spill.is_empty() {
             let s = &mut self.buf[..self.len];
             // Insertion sort: a handful of candidates.

@@ -6,6 +6,10 @@
 //! a keyed multiply each, independent of each other — and tests one bit of a small filter; only
 //! where the bit is set does it look the gram up and compare the literals that start with it.
 //! Unlike an automaton walk, no step waits for the previous one, and the filter stays in cache.
+//!
+//! When many literals share a gram (say, one literal is a single character, so `q` is 1), the
+//! comparisons at each hit would grow with the number of literals: then an Aho-Corasick automaton
+//! finds every occurrence instead, in time linear in the identity whatever the literals.
 
 use super::index::Cands;
 use super::subject::PAD;
@@ -13,10 +17,18 @@ use super::subject::PAD;
 /// Filter bits per distinct gram (a false positive costs one binary search, never a wrong answer).
 const BITS_PER_GRAM: usize = 128;
 
+/// Beyond this many literals sharing one gram, the automaton is used.
+const MAX_SHARED: usize = 8;
+
 /// A literal (canonical bytes) and the rules that require it, sorted.
 type Literal = (Box<[u8]>, Box<[u32]>);
 
-pub(super) struct Infix {
+pub(super) enum Infix {
+    Grams(Grams),
+    Automaton(Automaton),
+}
+
+pub(super) struct Grams {
     /// The gram length in bytes (1..=8).
     q: usize,
     /// Keeps the gram's `q` bytes of a little-endian word.
@@ -31,12 +43,22 @@ pub(super) struct Infix {
     lits: Box<[Literal]>,
 }
 
+/// Every occurrence of every literal, by an Aho-Corasick automaton (a DFA when it fits).
+pub(super) struct Automaton {
+    ac: aho_corasick::AhoCorasick,
+    rules: Box<[Box<[u32]>]>,
+}
+
 impl core::fmt::Debug for Infix {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Infix")
-            .field("q", &self.q)
-            .field("literals", &self.lits.len())
-            .finish_non_exhaustive()
+        match self {
+            Infix::Grams(g) => f
+                .debug_struct("Grams")
+                .field("q", &g.q)
+                .field("literals", &g.lits.len())
+                .finish_non_exhaustive(),
+            Infix::Automaton(a) => f.debug_struct("Automaton").field("literals", &a.rules.len()).finish(),
+        }
     }
 }
 
@@ -50,7 +72,7 @@ fn word(bytes: &[u8]) -> u64 {
 impl Infix {
     /// `list`: each non-empty literal (canonical bytes) with one rule that requires it; `seed`
     /// keys the filter's hash.
-    pub(super) fn new(mut list: Vec<(Vec<u8>, u32)>, seed: u64) -> Option<Infix> {
+    pub(super) fn new(mut list: Vec<(Vec<u8>, u32)>, seed: u64) -> Result<Option<Infix>, String> {
         list.retain(|(lit, _)| !lit.is_empty());
         list.sort();
         let mut lits: Vec<(Box<[u8]>, Vec<u32>)> = Vec::new();
@@ -64,11 +86,22 @@ impl Infix {
                 _ => lits.push((lit.into(), vec![rule])),
             }
         }
-        let q = lits.iter().map(|(l, _)| l.len()).min()?.min(8);
+        let Some(q) = lits.iter().map(|(l, _)| l.len()).min() else { return Ok(None) };
+        let q = q.min(8);
         let mask = if q == 8 { u64::MAX } else { (1u64 << (8 * q)) - 1 };
         let mut grams: Vec<(u64, u32)> =
             lits.iter().enumerate().map(|(i, (l, _))| (word(l) & mask, i as u32)).collect();
         grams.sort_unstable();
+        let most_shared = grams.chunk_by(|a, b| a.0 == b.0).map(<[_]>::len).max().unwrap_or(0);
+        if most_shared > MAX_SHARED {
+            let ac = aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(lits.iter().map(|(l, _)| l))
+                .or_else(|_| aho_corasick::AhoCorasick::new(lits.iter().map(|(l, _)| l)))
+                .map_err(|e| e.to_string())?;
+            let rules = lits.into_iter().map(|(_, r)| r.into_boxed_slice()).collect();
+            return Ok(Some(Infix::Automaton(Automaton { ac, rules })));
+        }
         let distinct = grams.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
         let bits = (distinct * BITS_PER_GRAM).next_power_of_two().max(64);
         let shift = 64 - bits.trailing_zeros();
@@ -79,9 +112,27 @@ impl Infix {
             filter[b / 64] |= 1 << (b % 64);
         }
         let lits = lits.into_iter().map(|(l, r)| (l, r.into_boxed_slice())).collect();
-        Some(Infix { q, mask, mul, shift, filter: filter.into(), grams: grams.into(), lits })
+        let grams = Grams { q, mask, mul, shift, filter: filter.into(), grams: grams.into(), lits };
+        Ok(Some(Infix::Grams(grams)))
     }
 
+    /// The rules of every literal that occurs in `padded` (canonical bytes followed by [`PAD`]
+    /// zero bytes).
+    #[inline]
+    pub(super) fn find(&self, padded: &[u8], out: &mut Cands) {
+        match self {
+            Infix::Grams(g) => g.find(padded, out),
+            Infix::Automaton(a) => {
+                let text = &padded[..padded.len().saturating_sub(PAD)];
+                for m in a.ac.find_overlapping_iter(text) {
+                    out.extend(&a.rules[m.pattern().as_usize()]);
+                }
+            }
+        }
+    }
+}
+
+impl Grams {
     /// The rules of every literal that occurs in `padded` (canonical bytes followed by [`PAD`]
     /// zero bytes).
     #[inline]
@@ -110,6 +161,68 @@ impl Infix {
             let (bytes, rules) = &self.lits[lit as usize];
             if text.starts_with(bytes) {
                 out.extend(rules);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Infix, PAD};
+    use crate::matcher::index::Cands;
+    use proptest::prelude::*;
+
+    fn found(infix: &Infix, text: &[u8]) -> Vec<u32> {
+        let mut padded = text.to_vec();
+        padded.extend_from_slice(&[0; PAD]);
+        let mut out = Cands::new();
+        infix.find(&padded, &mut out);
+        out.sort_dedup();
+        out.as_slice().to_vec()
+    }
+
+    fn naive(list: &[(Vec<u8>, u32)], text: &[u8]) -> Vec<u32> {
+        let mut v: Vec<u32> = list
+            .iter()
+            .filter(|(l, _)| !l.is_empty() && text.windows(l.len()).any(|w| w == &l[..]))
+            .map(|(_, r)| *r)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn many_literals_on_one_gram_use_the_automaton() {
+        let list: Vec<(Vec<u8>, u32)> =
+            (0..20).map(|i| (format!("@{i}").into_bytes(), i)).chain([(b"@".to_vec(), 99)]).collect();
+        let infix = Infix::new(list.clone(), 12345).unwrap().unwrap();
+        assert!(matches!(infix, Infix::Automaton(_)));
+        assert_eq!(found(&infix, b"a@17b"), naive(&list, b"a@17b"));
+        assert_eq!(found(&infix, b"a@17b"), [1, 17, 99]);
+    }
+
+    #[test]
+    fn distinct_grams_use_the_filter() {
+        let list = vec![(b"ADMIN1".to_vec(), 3), (b"@PARTNER2.COM".to_vec(), 1), (b"ADMIN12".to_vec(), 2)];
+        let infix = Infix::new(list.clone(), 7).unwrap().unwrap();
+        assert!(matches!(infix, Infix::Grams(_)));
+        assert_eq!(found(&infix, b"XADMIN12@PARTNER2.COM"), [1, 2, 3]);
+        assert_eq!(found(&infix, b"ADMIN"), Vec::<u32>::new());
+        assert!(Infix::new(Vec::new(), 7).unwrap().is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn finds_exactly_the_literals_that_occur(
+            lits in prop::collection::vec(prop::collection::vec(prop::sample::select(b"AB@.".to_vec()), 0..10), 0..24),
+            text in prop::collection::vec(prop::sample::select(b"AB@.x".to_vec()), 0..40),
+            seed in any::<u64>(),
+        ) {
+            let list: Vec<(Vec<u8>, u32)> = lits.into_iter().zip(0..).collect();
+            match Infix::new(list.clone(), seed).unwrap() {
+                Some(infix) => prop_assert_eq!(found(&infix, &text), naive(&list, &text)),
+                None => prop_assert!(naive(&list, &text).is_empty()),
             }
         }
     }
