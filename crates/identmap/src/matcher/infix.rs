@@ -1,8 +1,9 @@
 //! The infix literal index: every occurrence, in an identity's canonical bytes, of any of an
 //! issuer's infix literals.
 //!
-//! Each literal is keyed by its first `q` bytes (`q`: the shortest literal's length, at most 8), a
-//! *gram*. A lookup reads the gram at every position of the identity — one word load, a mask and
+//! Each literal is keyed by one of its windows of `q` bytes (`q`: the shortest literal's length,
+//! at most 8), a *gram*: the window the fewest other literals were keyed by so far, so that
+//! `ADMIN1`, `ADMIN10` and `ADMIN100` get three different grams. A lookup reads the gram at every position of the identity — one word load, a mask and
 //! a keyed multiply each, independent of each other — and tests one bit of a small filter; only
 //! where the bit is set does it look the gram up and compare the literals that start with it.
 //! Unlike an automaton walk, no step waits for the previous one, and the filter stays in cache.
@@ -37,8 +38,8 @@ pub(super) struct Grams {
     mul: u64,
     shift: u32,
     filter: Box<[u64]>,
-    /// `(gram, literal)`, sorted.
-    grams: Box<[(u64, u32)]>,
+    /// `(gram, literal, offset of the gram in the literal)`, sorted.
+    grams: Box<[(u64, u32, u32)]>,
     /// The literals (canonical bytes) and the rules of each, sorted.
     lits: Box<[Literal]>,
 }
@@ -89,10 +90,23 @@ impl Infix {
         let Some(q) = lits.iter().map(|(l, _)| l.len()).min() else { return Ok(None) };
         let q = q.min(8);
         let mask = if q == 8 { u64::MAX } else { (1u64 << (8 * q)) - 1 };
-        let mut grams: Vec<(u64, u32)> =
-            lits.iter().enumerate().map(|(i, (l, _))| (word(l) & mask, i as u32)).collect();
+        // Greedily, longest literals first (they have the most windows to choose from, and the
+        // short ones take what is left): each literal takes its least used window.
+        let mut order: Vec<usize> = (0..lits.len()).collect();
+        order.sort_by_key(|&i| lits[i].0.len());
+        let mut used: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        let mut grams: Vec<(u64, u32, u32)> = Vec::with_capacity(lits.len());
+        for &i in &order {
+            let l = &lits[i].0;
+            let (off, g) = (0..=l.len() - q)
+                .map(|o| (o, word(&l[o..]) & mask))
+                .min_by_key(|&(o, g)| (used.get(&g).copied().unwrap_or(0), o))
+                .unwrap_or((0, word(l) & mask));
+            *used.entry(g).or_default() += 1;
+            grams.push((g, i as u32, off as u32));
+        }
         grams.sort_unstable();
-        let most_shared = grams.chunk_by(|a, b| a.0 == b.0).map(<[_]>::len).max().unwrap_or(0);
+        let most_shared = used.values().copied().max().unwrap_or(0);
         if most_shared > MAX_SHARED {
             let ac = aho_corasick::AhoCorasick::builder()
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -102,12 +116,12 @@ impl Infix {
             let rules = lits.into_iter().map(|(_, r)| r.into_boxed_slice()).collect();
             return Ok(Some(Infix::Automaton(Automaton { ac, rules })));
         }
-        let distinct = grams.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+        let distinct = used.len();
         let bits = (distinct * BITS_PER_GRAM).next_power_of_two().max(64);
         let shift = 64 - bits.trailing_zeros();
         let mul = seed | 1;
         let mut filter = vec![0u64; bits / 64];
-        for &(g, _) in &grams {
+        for &(g, _, _) in &grams {
             let b = (g.wrapping_mul(mul) >> shift) as usize;
             filter[b / 64] |= 1 << (b % 64);
         }
@@ -146,20 +160,22 @@ impl Grams {
             let g = u64::from_le_bytes(w) & self.mask;
             let b = (g.wrapping_mul(self.mul) >> self.shift) as usize;
             if self.filter[b / 64] >> (b % 64) & 1 != 0 {
-                self.at(g, &padded[i..n], out);
+                self.at(g, &padded[..n], i, out);
             }
         }
     }
 
+    /// The literals keyed by gram `g`, found at byte `i` of `text`.
     #[inline(never)]
-    fn at(&self, g: u64, text: &[u8], out: &mut Cands) {
-        let from = self.grams.partition_point(|&(x, _)| x < g);
-        for &(x, lit) in &self.grams[from..] {
+    fn at(&self, g: u64, text: &[u8], i: usize, out: &mut Cands) {
+        let from = self.grams.partition_point(|&(x, _, _)| x < g);
+        for &(x, lit, off) in &self.grams[from..] {
             if x != g {
                 break;
             }
             let (bytes, rules) = &self.lits[lit as usize];
-            if text.starts_with(bytes) {
+            let start = i.wrapping_sub(off as usize);
+            if start <= i && text.get(start..).is_some_and(|t| t.starts_with(bytes)) {
                 out.extend(rules);
             }
         }
@@ -194,12 +210,31 @@ mod tests {
 
     #[test]
     fn many_literals_on_one_gram_use_the_automaton() {
-        let list: Vec<(Vec<u8>, u32)> =
-            (0..20).map(|i| (format!("@{i}").into_bytes(), i)).chain([(b"@".to_vec(), 99)]).collect();
+        // Thirty literals over two bytes, one of them one byte long: some gram of one byte is
+        // shared by more than eight.
+        let list: Vec<(Vec<u8>, u32)> = (1..=4usize)
+            .flat_map(|len| {
+                (0..1u32 << len).map(move |bits| {
+                    (0..len).map(|k| if bits >> k & 1 == 1 { b'A' } else { b'@' }).collect::<Vec<u8>>()
+                })
+            })
+            .zip(0..)
+            .collect();
         let infix = Infix::new(list.clone(), 12345).unwrap().unwrap();
         assert!(matches!(infix, Infix::Automaton(_)));
-        assert_eq!(found(&infix, b"a@17b"), naive(&list, b"a@17b"));
-        assert_eq!(found(&infix, b"a@17b"), [1, 17, 99]);
+        assert_eq!(found(&infix, b"xA@Ax"), naive(&list, b"xA@Ax"));
+        assert_eq!(found(&infix, b"xA@Ax").len(), 5); // A, @, A@, @A, A@A
+    }
+
+    #[test]
+    fn a_literal_is_keyed_by_its_least_shared_window() {
+        let list = vec![(b"ADMIN1".to_vec(), 1), (b"ADMIN10".to_vec(), 10), (b"ADMIN100".to_vec(), 100)];
+        let infix = Infix::new(list.clone(), 99).unwrap().unwrap();
+        let Infix::Grams(g) = &infix else { panic!("expected grams") };
+        let grams: std::collections::BTreeSet<u64> = g.grams.iter().map(|x| x.0).collect();
+        assert_eq!(grams.len(), 3);
+        assert_eq!(found(&infix, b"XADMIN100Y"), [1, 10, 100]);
+        assert_eq!(found(&infix, b"DMIN100"), Vec::<u32>::new());
     }
 
     #[test]
