@@ -1,8 +1,10 @@
 //! The per-issuer literal index: whole identities, suffixes and prefixes in one hash table,
-//! probed with rolling hashes computed in one pass over the identity, behind a bit filter; infix
-//! literals in one Aho-Corasick automaton; literal-less rules in a list.
+//! probed with keyed hashes of the identity's canonical bytes behind a bit filter — a suffix or
+//! prefix length only where the identity has, at the literal's inner edge, a byte some literal of
+//! that length has there; infix literals in a q-gram filter (`infix.rs`); literal-less rules in a
+//! list.
 //!
-//! The rolling hash is keyed by per-matcher random constants. A collision only adds a candidate
+//! The hashes are keyed by per-matcher random constants. A collision only adds a candidate
 //! (every candidate is then checked exactly), so it costs time, never correctness.
 
 use core::hash::{BuildHasher, BuildHasherDefault, Hasher};

@@ -8,8 +8,9 @@
 //!   engine: literal compares and a per-character class test, the capture being a slice;
 //! * every other regex is checked on the reference evaluator's NFA (below);
 //! * each rule is a candidate only when the identity carries its required literal: a suffix or
-//!   prefix (one keyed hash per literal length, probed in one table behind a bit filter), or an
-//!   infix (one Aho-Corasick automaton). Rules with no literal share lazy DFAs (all matches, no captures) that name the
+//!   prefix (one keyed hash per literal length, probed in one table behind a bit filter, and only
+//!   where the identity has a byte such literals start or end with), or an infix (a q-gram
+//!   filter read at every position, see `infix.rs`). Rules with no literal share lazy DFAs (all matches, no captures) that name the
 //!   rules that match; only those are checked.
 //!
 //! Regex checks run on the reference evaluator's own compiled NFA (a bounded backtracker, the
