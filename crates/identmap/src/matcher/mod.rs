@@ -185,7 +185,7 @@ struct MRule {
 pub struct Matcher {
     case: CaseMode,
     keys: Keys,
-    issuers: HashMap<Box<str>, Index, foldhash::fast::RandomState>,
+    issuers: Issuers,
     rules: Vec<MRule>,
     scratch: Scratch,
 }
@@ -193,7 +193,7 @@ pub struct Matcher {
 fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     let case = rules.case();
     let keys = Keys::random();
-    let mut issuers: HashMap<Box<str>, Index, _> =
+    let mut issuers: HashMap<Box<str>, Index, foldhash::fast::RandomState> =
         HashMap::with_hasher(foldhash::fast::RandomState::default());
     // Each issuer's literal-less patterns, for its shared automata (borrowed from the ruleset).
     let mut always: HashMap<&str, Vec<&Hir>, foldhash::fast::RandomState> =
@@ -251,10 +251,55 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     Ok(Matcher {
         case,
         keys,
-        issuers,
+        issuers: Issuers::new(issuers),
         rules: mrules,
         scratch: Scratch::new().map_err(|message| BuildError { rule: 0, message })?,
     })
+}
+
+/// Up to this many map names are found by a scan (no hashing of a long issuer URL).
+const SCAN: usize = 16;
+
+/// The map names and their indexes: a scan of (length, last eight bytes) for a few names, a
+/// hash map for many; either way the name is then compared whole.
+#[derive(Debug)]
+struct Issuers {
+    names: Vec<Box<str>>,
+    tags: Vec<(usize, u64)>,
+    indexes: Vec<Index>,
+    by_name: HashMap<Box<str>, usize, foldhash::fast::RandomState>,
+}
+
+/// A name's last eight bytes (fewer, zero-padded, when shorter).
+#[inline]
+fn tail_word(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let mut w = [0u8; 8];
+    let from = b.len().saturating_sub(8);
+    w[..b.len() - from].copy_from_slice(&b[from..]);
+    u64::from_le_bytes(w)
+}
+
+impl Issuers {
+    fn new(map: HashMap<Box<str>, Index, foldhash::fast::RandomState>) -> Issuers {
+        let mut entries: Vec<(Box<str>, Index)> = map.into_iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let tags = entries.iter().map(|(n, _)| (n.len(), tail_word(n))).collect();
+        let by_name = entries.iter().enumerate().map(|(i, (n, _))| (n.clone(), i)).collect();
+        let (names, indexes) = entries.into_iter().unzip();
+        Issuers { names, tags, indexes, by_name }
+    }
+
+    #[inline]
+    fn get(&self, name: &str) -> Option<&Index> {
+        if self.names.len() <= SCAN {
+            let tag = (name.len(), tail_word(name));
+            let i = self.tags.iter().zip(&self.names).position(|(t, n)| *t == tag && **n == *name)?;
+            self.indexes.get(i)
+        } else {
+            self.by_name.get(name).and_then(|&i| self.indexes.get(i))
+        }
+    }
 }
 
 /// A regex check on the reference evaluator's own NFA (shared, not compiled again): a bounded
@@ -339,7 +384,7 @@ impl Matcher {
     /// Whether the map name has any rules.
     #[must_use]
     pub fn has_map(&self, map_name: &str) -> bool {
-        self.issuers.contains_key(map_name)
+        self.issuers.get(map_name).is_some()
     }
 
     /// All users `identity` maps to under `map_name`, exactly as [`Ruleset::map`].
@@ -498,4 +543,33 @@ fn substitute(raw: &str, at: usize, g1: &str) -> String {
     s.push_str(g1);
     s.push_str(&raw[at + 2..]);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Matcher, SCAN};
+    use crate::cockroach::{Options, Ruleset};
+
+    /// Map names found by the scan and by the hash map, including names of one length with the
+    /// same last eight bytes, and names that are not there.
+    #[test]
+    fn map_names_are_found_by_scan_and_by_hash() {
+        for count in [1, 3, SCAN, SCAN + 1, 40] {
+            let names: Vec<String> =
+                (0..count).map(|i| format!("https://issuer-{i:02}.example.com/same-tail")).collect();
+            let text: String = names.iter().enumerate().map(|(i, n)| format!("{n} id{i} u{i}\n")).collect();
+            let rules = Ruleset::parse(&text, Options::default()).unwrap();
+            let m = Matcher::new(&rules).unwrap();
+            for (i, n) in names.iter().enumerate() {
+                assert!(m.has_map(n));
+                assert_eq!(m.map(n, &format!("id{i}")).users(), [format!("u{i}")]);
+                assert!(m.map(n, &format!("id{}", i + 1)).users().is_empty());
+            }
+            for missing in
+                ["https://issuer-99.example.com/same-tail", "", "tail", "https://issuer-00.example.com"]
+            {
+                assert!(!m.has_map(missing), "{missing}");
+            }
+        }
+    }
 }
