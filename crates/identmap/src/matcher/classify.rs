@@ -82,9 +82,11 @@ impl Bytes {
 
 /// A literal: its items, and a fast form for ASCII identities.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub(super) struct Lit {
-    items: Box<[Item]>,
+    /// Read first by a lookup (ASCII identities): kept at the start.
     ascii: AsciiForm,
+    items: Box<[Item]>,
 }
 
 impl Lit {

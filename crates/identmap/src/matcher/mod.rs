@@ -174,10 +174,14 @@ enum User {
     Subst { raw: Box<str>, at: usize },
 }
 
+/// One rule as the lookups read it: the user first, then the check, one record per 64-byte line
+/// boundary, so that a literal rule (the user, the check's tag and its literal's bytes) lies in two
+/// adjacent cache lines.
 #[derive(Debug)]
+#[repr(C, align(64))]
 struct MRule {
-    check: Check,
     user: User,
+    check: Check,
 }
 
 /// A compiled identity map. `Send + Sync`: share one across threads.
