@@ -9,8 +9,10 @@
 //! * every other regex is checked on the reference evaluator's NFA (below);
 //! * each rule is a candidate only when the identity carries its required literal: a suffix or
 //!   prefix (one keyed hash per literal length, probed in one table behind a bit filter), or an
-//!   infix (one Aho-Corasick automaton). Rules with no literal share lazy DFAs (all matches, no captures) that name the
-//!   rules that match; only those are checked.
+//!   infix (one Aho-Corasick automaton). Rules with no literal that are anchored at either end
+//!   go through a bit-parallel position filter (the lengths and the bytes at the first and last
+//!   offsets each rule allows, `always.rs`); the unanchored rest share lazy DFAs (all matches,
+//!   no captures). Either names a superset of the rules that match; only those are checked.
 //!
 //! Regex checks run on the reference evaluator's own compiled NFA (a bounded backtracker, the
 //! PikeVM for very long identities), so the Matcher never compiles a pattern a second time.
@@ -32,6 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod always;
 mod classify;
 mod index;
 mod subject;
@@ -194,7 +197,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     let mut issuers: HashMap<Box<str>, Index, _> =
         HashMap::with_hasher(foldhash::fast::RandomState::default());
     // Each issuer's literal-less patterns, for its shared automata (borrowed from the ruleset).
-    let mut always: HashMap<&str, Vec<&Hir>, foldhash::fast::RandomState> =
+    let mut always: HashMap<&str, Vec<(&Hir, &NFA)>, foldhash::fast::RandomState> =
         HashMap::with_hasher(foldhash::fast::RandomState::default());
     let mut mrules = Vec::with_capacity(rules.rules().len());
     for (index, rule) in rules.rules().iter().enumerate() {
@@ -210,7 +213,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                     (_, None) => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
                 };
                 if matches!(key, Key::None) {
-                    always.entry(map_name).or_default().push(hir);
+                    always.entry(map_name).or_default().push((hir, vm.get_nfa()));
                 }
                 (check, key)
             }
@@ -243,8 +246,8 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
         mrules.push(MRule { check, user });
     }
     for (name, issuer) in &mut issuers {
-        let hirs = always.get(&**name).map_or(&[][..], Vec::as_slice);
-        issuer.finish(hirs).map_err(|message| BuildError { rule: 0, message })?;
+        let pats = always.get(&**name).map_or(&[][..], Vec::as_slice);
+        issuer.finish(pats).map_err(|message| BuildError { rule: 0, message })?;
     }
     Ok(Matcher {
         case,
