@@ -5,7 +5,10 @@
 //! * literal identities (and regexes that are a literal between `^` and `$`) go into a hash table
 //!   keyed by the identity's case-folded form;
 //! * regexes of a simple *shape* (`^P(C{n,m})S$`, `^L`, `L$`, `L`) are matched with no regex
-//!   engine: literal compares and a per-character class test, the capture being a slice;
+//!   engine: literal compares and a per-character class test, the capture being a slice; so are
+//!   counted class sequences anchored at both ends, such as `^([a-z]{2})([0-9]{3,9})$`, where
+//!   every item but one has a fixed count (`seq.rs`; alternations and `x?` expand into a few of
+//!   them, tried in Go's priority order);
 //! * every other regex is checked on the reference evaluator's NFA (below);
 //! * each rule is a candidate only when the identity carries its required literal: a suffix or
 //!   prefix (one keyed hash per literal length, probed in one table behind a bit filter), or an
@@ -37,6 +40,7 @@
 mod always;
 mod classify;
 mod index;
+mod seq;
 mod subject;
 
 use core::fmt;
@@ -52,6 +56,7 @@ use regex_syntax::hir::{Hir, Look};
 
 use self::classify::{Item, Key, Lit, Shape};
 use self::index::{Cands, Index, Keys};
+use self::seq::Seq;
 use self::subject::Subject;
 use crate::cockroach::{CaseMode, PatternKind, Ruleset};
 use crate::normalize_username;
@@ -163,6 +168,8 @@ enum Check {
     Whole(Lit),
     /// A shape, matched without a regex engine.
     Shape(Shape),
+    /// A counted class sequence (`seq.rs`), matched without a regex engine.
+    Seq(Seq),
     /// A regex, run on the reference evaluator's NFA.
     Regex(Box<RegexCheck>),
 }
@@ -210,7 +217,10 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                 let check = match (&key, shape) {
                     (Key::Whole(items), _) if rule.groups() == 0 => Check::Whole(Lit::new(items.clone())),
                     (_, Some(shape)) => Check::Shape(shape),
-                    (_, None) => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
+                    (_, None) => match Seq::new(hir, rule.groups()).filter(|_| config.get_shapes()) {
+                        Some(seq) => Check::Seq(seq),
+                        None => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
+                    },
                 };
                 if matches!(key, Key::None) {
                     always.entry(map_name).or_default().push((hir, vm.get_nfa()));
@@ -448,6 +458,7 @@ impl Matcher {
         match &rule.check {
             Check::Whole(lit) => (lit.len() == s.len() && lit.matches_at(s, 0)).then_some(None),
             Check::Shape(shape) => check_shape(shape, s),
+            Check::Seq(seq) => seq.check(s),
             Check::Regex(re) => {
                 let cache = scratch.get_or_insert_with(|| self.scratch.0.get());
                 re.search(s.text(), cache)
