@@ -249,8 +249,8 @@ impl Scratch {
         self.is_start[0] = true;
     }
 
-    /// A walk from `starts` over `edges`, one step per byte no greater than `top`, for up to 64
-    /// steps: the bytes allowed at the first `K` steps, and the steps at which an `accepting`
+    /// A walk from `starts` over `edges`, one step per byte no greater than `top`, for up to
+    /// `steps` (at most 64) steps: the bytes allowed at the first `K` steps, and the steps at which an `accepting`
     /// state is reached (bit 63: at 63 or later, or still walking). When the far end is not
     /// anchored, a match may be followed by anything: from the first accepting step on, every
     /// byte and every length is allowed.
@@ -264,6 +264,7 @@ impl Scratch {
         accepting: &[bool],
         far_anchored: bool,
         top: u8,
+        steps: u32,
     ) -> ([ByteSet; K], u64) {
         let mut sets = [[0u64; 4]; K];
         let mut lens = 0u64;
@@ -271,7 +272,7 @@ impl Scratch {
         seen.resize(accepting.len(), u32::MAX);
         next.clear();
         next.extend_from_slice(starts);
-        for i in 0..64u32 {
+        for i in 0..steps {
             // The epsilon closure of `next` into `cur` (`next` is the stack).
             cur.clear();
             while let Some(s) = next.pop() {
@@ -339,6 +340,7 @@ impl Scratch {
                     &self.is_accept,
                     end,
                     top,
+                    64,
                 );
                 for (slot, set) in prof.prefix.iter_mut().zip(pos) {
                     *slot = sets[k].id(set);
@@ -355,11 +357,16 @@ impl Scratch {
                     &self.is_start,
                     start,
                     top,
+                    // Anchored at both ends, the forward walk has given the lengths: only the
+                    // positions are needed.
+                    if start { K as u32 } else { 64 },
                 );
                 for (slot, set) in prof.suffix.iter_mut().zip(pos) {
                     *slot = sets[k].id(set);
                 }
-                prof.lens &= lens;
+                if !start {
+                    prof.lens &= lens;
+                }
             }
         }
         out
@@ -413,8 +420,18 @@ pub(super) fn filters(rules: &[(u32, &Hir, &NFA)]) -> (Filter, Filter) {
 
 impl Filter {
     fn new(mut profs: Vec<(u32, Profile)>, sets: &Sets) -> Filter {
-        // Rules of similar lengths share blocks, so that most blocks are skipped by length alone.
-        profs.sort_by_key(|(r, p)| (p.lens.trailing_zeros(), p.lens.leading_zeros(), *r));
+        // Rules of similar lengths share blocks, so that most blocks are skipped by length alone;
+        // among those, rules with the same sets at the same positions, so that a block's word
+        // drops to zero early.
+        profs.sort_by(|(r, p), (q, o)| {
+            (p.lens.trailing_zeros(), p.lens.leading_zeros(), &p.prefix, &p.suffix, r).cmp(&(
+                o.lens.trailing_zeros(),
+                o.lens.leading_zeros(),
+                &o.prefix,
+                &o.suffix,
+                q,
+            ))
+        });
         let pre = if profs.iter().any(|(_, p)| p.prefix.iter().any(|&s| s != 0)) { K } else { 0 };
         let suf = if profs.iter().any(|(_, p)| p.suffix.iter().any(|&s| s != 0)) { K } else { 0 };
         // Byte classes: bytes that every set treats alike.
@@ -480,15 +497,22 @@ impl Filter {
         let stride = (self.pre + self.suf) * classes;
         let pre = self.pre.min(n);
         let suf = self.suf.min(n);
-        // Where the identity's byte at each looked-at position reads in a block, once.
+        // Where the identity's byte at each looked-at position reads in a block, once: from both
+        // ends alternately (first byte, last byte, second, ...), so that a block whose rules fail
+        // at either end drops out early.
         let mut at = [0usize; 2 * K];
-        for (i, a) in at[..pre].iter_mut().enumerate() {
-            *a = i * classes + usize::from(self.class_of[usize::from(hay[i])]);
+        let mut len = 0;
+        for i in 0..pre.max(suf) {
+            if i < pre {
+                at[len] = i * classes + usize::from(self.class_of[usize::from(hay[i])]);
+                len += 1;
+            }
+            if i < suf {
+                at[len] = (self.pre + i) * classes + usize::from(self.class_of[usize::from(hay[n - 1 - i])]);
+                len += 1;
+            }
         }
-        for (i, a) in at[pre..pre + suf].iter_mut().enumerate() {
-            *a = (self.pre + i) * classes + usize::from(self.class_of[usize::from(hay[n - 1 - i])]);
-        }
-        let at = &at[..pre + suf];
+        let at = &at[..len];
         for (b, &len_word) in lens.iter().enumerate() {
             if len_word == 0 {
                 continue;
