@@ -47,6 +47,17 @@ fn pattern() -> impl Strategy<Value = String> {
         Just("/".to_string()),
         Just("/(?:a)".to_string()),
         Just("/^[ak]+$".to_string()),
+        // Counted class sequences (matched without a regex engine).
+        lit().prop_map(|l| format!("/^{}([a-z]{{1}}[0-9]{{0,2}})$", re_escape(&l))),
+        lit().prop_map(|l| format!("/^([ak]{{1,2}})[.@-]{}$", re_escape(&l))),
+        Just("/^([0-9]{1})[.@-]([a-z]{1,3})$".to_string()),
+        Just("/^[ks]{1}(.{1,})$".to_string()),
+        Just("/^(\\w{1})(\\d{1})(\\w{1})$".to_string()),
+        Just("/^()[é]{1}.$".to_string()),
+        // Branches whose captures differ: Go's priority order decides group 1.
+        Just("/^([ak]{1})?([ak0-9]{1,2})$".to_string()),
+        Just("/^([ak]{1}|[ak]{2})[ak0-9]{0,2}$".to_string()),
+        Just("/^(7|7[0-9]{1})??([0-9]{1,3})$".to_string()),
     ]
 }
 
@@ -118,9 +129,32 @@ proptest! {
     }
 }
 
-/// Patterns with no required literal: with 16 or more under one issuer they share one lazy DFA.
+/// DEL (U+007F) is an ASCII byte like any other: a class without it does not match it (a shape's
+/// class test once let it through).
+#[test]
+fn del_is_tested_against_classes() {
+    let src = "iss /^a([0-9]+)$ u_\\1\niss /^([a-z]{2})([0-9]{1,3})$ \\1\niss /^[a-z]{2}(.{1,})$ v_\\1";
+    let rules = Ruleset::parse(src, Options::default()).expect("parses");
+    let m = Matcher::new(&rules).expect("matcher builds");
+    for id in ["a1\u{7f}", "ab1\u{7f}", "ab\u{7f}", "a\u{7f}1", "ab12"] {
+        let got: Vec<String> = m.map("iss", id).users().iter().map(|u| u.to_string()).collect();
+        assert_eq!(got, rules.map("iss", id).users(), "{id:?}");
+    }
+}
+
+/// Patterns with no required literal: with 16 or more under one issuer, those anchored at either
+/// end go through the position filter, the others share lazy DFAs.
 fn literal_less() -> impl Strategy<Value = String> {
     prop_oneof![
+        (1u32..4, 1u32..3).prop_map(|(k, j)| format!("/^([0-9]{{{k}}})[._-]([a-z]{{{j}}})$")),
+        (1u32..3, 1u32..3).prop_map(|(k, j)| format!("/^([a-z]{{{k}}})([0-9]{{{j},3}})$")),
+        (1u32..3).prop_map(|k| format!("/^[a-z]{{{k}}}(.{{1,}})$")),
+        (1u32..3, 1u32..3).prop_map(|(k, j)| format!("/^([0-9]{{{k}}}|[ks]{{{j}}})$")),
+        (1u32..3).prop_map(|k| format!("/^\\b(\\w{{{k}}})")),
+        (1u32..3).prop_map(|k| format!("/([0-9]{{{k}}})$")),
+        (1u32..3).prop_map(|k| format!("/^(é|\u{212A}){{{k}}}")),
+        Just("/(?m)^([0-9]+)$".to_string()),
+        Just("/^(?-i)([a-z])[A-Z]$".to_string()),
         (1u32..4).prop_map(|k| format!("/^([0-9]{{{k}}})$")),
         (1u32..3).prop_map(|k| format!("/^[a-z]{{{k}}}(.*)$")),
         (1u32..3).prop_map(|k| format!("/^(.*)[0-9]{{{k}}}$")),
@@ -136,10 +170,9 @@ fn literal_less() -> impl Strategy<Value = String> {
 fn many_case() -> impl Strategy<Value = (String, Vec<String>)> {
     let rules = prop::collection::vec((literal_less(), user()), 16..40)
         .prop_map(|v| v.into_iter().map(|(p, u)| format!("a {p} {u}")).collect::<Vec<_>>().join("\n"));
-    let ids = prop::collection::vec(
-        prop::collection::vec(prop::sample::select(ALPHABET), 0..6).prop_map(|v| v.concat()),
-        6,
-    );
+    let piece =
+        prop_oneof![prop::sample::select(ALPHABET), prop::sample::select(&["x", "1", "_", "\n", "Z"][..])];
+    let ids = prop::collection::vec(prop::collection::vec(piece, 0..7).prop_map(|v| v.concat()), 6);
     (rules, ids)
 }
 

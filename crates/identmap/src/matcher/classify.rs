@@ -146,7 +146,7 @@ pub(super) struct CharClass {
 }
 
 impl CharClass {
-    fn new(cls: &ClassUnicode) -> CharClass {
+    pub(super) fn new(cls: &ClassUnicode) -> CharClass {
         let mut ascii = 0u128;
         for r in cls.ranges() {
             for b in (r.start() as u32)..=(r.end() as u32).min(127) {
@@ -168,7 +168,8 @@ impl CharClass {
     /// Whether every ASCII byte is either in the class or not a concern: used to skip the
     /// per-character check for `.`-like classes on ASCII text.
     pub(super) fn all_ascii_but(&self) -> u128 {
-        !self.ascii & (u128::MAX >> 1) // bits 0..=127
+        // Bits 0..=127: every ASCII byte, DEL (127) included.
+        !self.ascii
     }
 }
 

@@ -2,7 +2,8 @@
 //! probed with keyed hashes of the identity's canonical bytes behind a bit filter — a suffix or
 //! prefix length only where the identity has, at the literal's inner edge, a byte some literal of
 //! that length has there; infix literals in a q-gram filter (`infix.rs`); literal-less rules in a
-//! list.
+//! position filter (`always.rs`, those anchored at either end), lazy DFAs (the rest, when there
+//! are many) or a list.
 //!
 //! The hashes are keyed by per-matcher random constants. A collision only adds a candidate
 //! (every candidate is then checked exactly), so it costs time, never correctness.
@@ -13,11 +14,12 @@ use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{Hir, Look};
 
+use super::always::{self, Filter};
 use super::classify::Item;
 use super::infix::Infix;
 use super::subject::Subject;
@@ -155,9 +157,13 @@ pub(super) struct Index {
     infix: Option<Infix>,
     infix_pending: Vec<(Vec<u8>, u32)>,
     always: Vec<u32>,
-    /// With many literal-less rules: lazy DFAs over chunks of them (no captures, all matches),
-    /// so that a lookup runs a few automata instead of every rule's regex; each with the rules
-    /// it covers.
+    /// With many literal-less rules: the anchored ones (`^` or `$`) in a position filter
+    /// (`always.rs`) that names a superset of the rules that can match: one for ASCII
+    /// identities, one for the others.
+    always_filter: Option<(Filter, Filter)>,
+    /// With many literal-less rules: the unanchored ones in lazy DFAs over chunks of them (no
+    /// captures, all matches), so that a lookup runs a few automata instead of every rule's
+    /// regex; each with the rules it covers.
     always_sets: Vec<(AlwaysSet, Vec<u32>)>,
     /// Literal-less rules no automaton covers: checked on every lookup.
     always_plain: Vec<u32>,
@@ -207,9 +213,6 @@ type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 struct AlwaysSet {
     dfa: std::sync::Arc<DFA>,
     caches: CachePool,
-    /// Every pattern starts with `^`: the search is anchored (no unanchored prefix in the
-    /// automaton's states).
-    anchored: bool,
     /// Bounds on the length in bytes of an identity any of the patterns can match (only known
     /// when every pattern is anchored at both ends).
     min_len: usize,
@@ -217,7 +220,7 @@ struct AlwaysSet {
 }
 
 impl AlwaysSet {
-    fn new(hirs: &[&Hir], anchored: bool) -> Result<AlwaysSet, String> {
+    fn new(hirs: &[&Hir]) -> Result<AlwaysSet, String> {
         let nfa = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
@@ -250,7 +253,7 @@ impl AlwaysSet {
         } else {
             (0, None)
         };
-        Ok(AlwaysSet { dfa, caches, anchored, min_len, max_len })
+        Ok(AlwaysSet { dfa, caches, min_len, max_len })
     }
 
     /// The indices (into the set's patterns) of every pattern that matches, or `None` when the
@@ -260,7 +263,7 @@ impl AlwaysSet {
             return Some(());
         }
         let mut cache = self.caches.get();
-        let input = Input::new(hay).anchored(if self.anchored { Anchored::Yes } else { Anchored::No });
+        let input = Input::new(hay).anchored(Anchored::No);
         let mut state = OverlappingState::start();
         loop {
             self.dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).ok()?;
@@ -280,6 +283,7 @@ impl core::fmt::Debug for Index {
             .field("prefix_lens", &self.prefix_lens.iter().map(|e| e.len).collect::<Vec<_>>())
             .field("infix", &self.infix)
             .field("always", &self.always.len())
+            .field("always_filter", &self.always_filter)
             .field("always_sets", &self.always_sets.len())
             .finish_non_exhaustive()
     }
@@ -330,30 +334,39 @@ impl Index {
         self.always.push(rule);
     }
 
-    /// Finish: build the filter, the infix automaton and the literal-less sets (`hirs`: the
-    /// patterns of the literal-less rules, in the order they were added).
-    pub(super) fn finish(&mut self, keys: &Keys, hirs: &[&Hir]) -> Result<(), String> {
-        if self.always.len() >= SET_MIN && hirs.len() == self.always.len() {
-            // `^`-anchored patterns share anchored automata; within each group, patterns are
-            // ordered by the lengths they can match, so that each automaton covers a narrow
-            // range of identity lengths and most lookups skip most automata.
-            let mut pairs: Vec<(u32, &Hir)> = self.always.iter().copied().zip(hirs.iter().copied()).collect();
-            let anchored = |h: &Hir| h.properties().look_set_prefix().contains(Look::Start);
-            pairs.sort_by_key(|(rule, h)| {
+    /// Finish: build the filter, the infix automaton and the literal-less filter and sets
+    /// (`always`: the pattern and reference NFA of each literal-less rule, in the order they were
+    /// added).
+    pub(super) fn finish(&mut self, keys: &Keys, always: &[(&Hir, &NFA)]) -> Result<(), String> {
+        if self.always.len() >= SET_MIN && always.len() == self.always.len() {
+            // Patterns anchored at either end go to the position filter; the others share
+            // unanchored lazy DFAs, ordered by the lengths they can match, so that each automaton
+            // covers a narrow range of identity lengths and most lookups skip most automata.
+            let anchored = |h: &Hir| {
+                h.properties().look_set_prefix().contains(Look::Start)
+                    || h.properties().look_set_suffix().contains(Look::End)
+            };
+            let (filtered, mut rest): (Vec<_>, Vec<_>) = self
+                .always
+                .iter()
+                .zip(always)
+                .map(|(&rule, &(h, nfa))| (rule, h, nfa))
+                .partition(|(_, h, _)| anchored(h));
+            if !filtered.is_empty() {
+                self.always_filter = Some(always::filters(&filtered));
+            }
+            rest.sort_by_key(|(rule, h, _)| {
                 let p = h.properties();
-                (!anchored(h), p.maximum_len().is_none(), p.minimum_len(), p.maximum_len(), *rule)
+                (p.maximum_len().is_none(), p.minimum_len(), p.maximum_len(), *rule)
             });
-            let split = pairs.partition_point(|(_, h)| anchored(h));
-            for (group, is_anchored) in [(&pairs[..split], true), (&pairs[split..], false)] {
-                for chunk in group.chunks(SET_CHUNK) {
-                    let rules: Vec<u32> = chunk.iter().map(|(r, _)| *r).collect();
-                    let chunk_hirs: Vec<&Hir> = chunk.iter().map(|(_, h)| *h).collect();
-                    // A chunk too large for the size limits is simply not shared: its rules are
-                    // checked one by one, as without a set.
-                    match AlwaysSet::new(&chunk_hirs, is_anchored) {
-                        Ok(set) => self.always_sets.push((set, rules)),
-                        Err(_) => self.always_plain.extend_from_slice(&rules),
-                    }
+            for chunk in rest.chunks(SET_CHUNK) {
+                let rules: Vec<u32> = chunk.iter().map(|(r, _, _)| *r).collect();
+                let chunk_hirs: Vec<&Hir> = chunk.iter().map(|(_, h, _)| *h).collect();
+                // A chunk too large for the size limits is simply not shared: its rules are
+                // checked one by one, as without a set.
+                match AlwaysSet::new(&chunk_hirs) {
+                    Ok(set) => self.always_sets.push((set, rules)),
+                    Err(_) => self.always_plain.extend_from_slice(&rules),
                 }
             }
         } else {
@@ -437,6 +450,10 @@ impl Index {
             infix.find(s.canon_padded(), out);
         }
         out.extend(&self.always_plain);
+        if let Some((ascii, any)) = &self.always_filter {
+            let filter = if s.is_ascii() { ascii } else { any };
+            filter.candidates(s.text().as_bytes(), |r| out.push(r));
+        }
         let mut hits = Vec::new();
         for (set, rules) in &self.always_sets {
             hits.clear();

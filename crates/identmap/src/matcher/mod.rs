@@ -5,13 +5,19 @@
 //! * literal identities (and regexes that are a literal between `^` and `$`) go into a hash table
 //!   keyed by the identity's case-folded form;
 //! * regexes of a simple *shape* (`^P(C{n,m})S$`, `^L`, `L$`, `L`) are matched with no regex
-//!   engine: literal compares and a per-character class test, the capture being a slice;
+//!   engine: literal compares and a per-character class test, the capture being a slice; so are
+//!   counted class sequences anchored at both ends, such as `^([a-z]{2})([0-9]{3,9})$`, where
+//!   every item but one has a fixed count (`seq.rs`; alternations and `x?` expand into a few of
+//!   them, tried in Go's priority order);
 //! * every other regex is checked on the reference evaluator's NFA (below);
 //! * each rule is a candidate only when the identity carries its required literal: a suffix or
 //!   prefix (one keyed hash per literal length, probed in one table behind a bit filter, and only
 //!   where the identity has a byte such literals start or end with), or an infix (a q-gram
-//!   filter read at every position, see `infix.rs`). Rules with no literal share lazy DFAs (all matches, no captures) that name the
-//!   rules that match; only those are checked.
+//!   filter read at every position, see `infix.rs`). Rules with no literal that are anchored at
+//!   either end go through a bit-parallel position filter (the lengths and the bytes at the first
+//!   and last offsets each rule allows, `always.rs`); the unanchored rest share lazy DFAs (all
+//!   matches, no captures). Either names a superset of the rules that match; only those are
+//!   checked.
 //!
 //! Regex checks run on the reference evaluator's own compiled NFA (a bounded backtracker, the
 //! PikeVM for very long identities), so the Matcher never compiles a pattern a second time.
@@ -33,9 +39,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod always;
 mod classify;
 mod index;
 mod infix;
+mod seq;
 mod subject;
 
 use core::fmt;
@@ -51,6 +59,7 @@ use regex_syntax::hir::{Hir, Look};
 
 use self::classify::{Item, Key, Lit, Shape};
 use self::index::{Cands, Index, Keys};
+use self::seq::Seq;
 use self::subject::Subject;
 use crate::cockroach::{CaseMode, PatternKind, Ruleset};
 use crate::normalize_username;
@@ -162,6 +171,8 @@ enum Check {
     Whole(Lit),
     /// A shape, matched without a regex engine.
     Shape(Shape),
+    /// A counted class sequence (`seq.rs`), matched without a regex engine.
+    Seq(Seq),
     /// A regex, run on the reference evaluator's NFA.
     Regex(Box<RegexCheck>),
 }
@@ -200,7 +211,7 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
     let mut issuers: HashMap<Box<str>, Index, foldhash::fast::RandomState> =
         HashMap::with_hasher(foldhash::fast::RandomState::default());
     // Each issuer's literal-less patterns, for its shared automata (borrowed from the ruleset).
-    let mut always: HashMap<&str, Vec<&Hir>, foldhash::fast::RandomState> =
+    let mut always: HashMap<&str, Vec<(&Hir, &NFA)>, foldhash::fast::RandomState> =
         HashMap::with_hasher(foldhash::fast::RandomState::default());
     let mut mrules = Vec::with_capacity(rules.rules().len());
     for (index, rule) in rules.rules().iter().enumerate() {
@@ -213,10 +224,13 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
                 let check = match (&key, shape) {
                     (Key::Whole(items), _) if rule.groups() == 0 => Check::Whole(Lit::new(items.clone())),
                     (_, Some(shape)) => Check::Shape(shape),
-                    (_, None) => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
+                    (_, None) => match Seq::new(hir, rule.groups()).filter(|_| config.get_shapes()) {
+                        Some(seq) => Check::Seq(seq),
+                        None => Check::Regex(Box::new(RegexCheck::new(vm, hir).map_err(err)?)),
+                    },
                 };
                 if matches!(key, Key::None) {
-                    always.entry(map_name).or_default().push(hir);
+                    always.entry(map_name).or_default().push((hir, vm.get_nfa()));
                 }
                 (check, key)
             }
@@ -249,8 +263,8 @@ fn build(config: &Config, rules: &Ruleset) -> Result<Matcher, BuildError> {
         mrules.push(MRule { check, user });
     }
     for (name, issuer) in &mut issuers {
-        let hirs = always.get(&**name).map_or(&[][..], Vec::as_slice);
-        issuer.finish(&keys, hirs).map_err(|message| BuildError { rule: 0, message })?;
+        let pats = always.get(&**name).map_or(&[][..], Vec::as_slice);
+        issuer.finish(&keys, pats).map_err(|message| BuildError { rule: 0, message })?;
     }
     Ok(Matcher {
         case,
@@ -496,6 +510,7 @@ impl Matcher {
         match &rule.check {
             Check::Whole(lit) => (lit.len() == s.len() && lit.matches_at(s, 0)).then_some(None),
             Check::Shape(shape) => check_shape(shape, s),
+            Check::Seq(seq) => seq.check(s),
             Check::Regex(re) => {
                 let cache = scratch.get_or_insert_with(|| self.scratch.0.get());
                 re.search(s.text(), cache)
