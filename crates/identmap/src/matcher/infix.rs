@@ -4,8 +4,9 @@
 //! Each literal is keyed by one of its windows of `q` bytes (`q`: the shortest literal's length,
 //! at most 8), a *gram*: the window the fewest other literals were keyed by so far, so that
 //! `ADMIN1`, `ADMIN10` and `ADMIN100` get three different grams. A lookup reads the gram at every position of the identity — one word load, a mask and
-//! a keyed multiply each, independent of each other — and tests two bits of one word of a small
-//! blocked filter (32 bits per gram: a few kilobytes, in L1 at 100,000 rules); only
+//! a keyed multiply each, independent of each other — and tests one bit of a small filter (the
+//! product's top bits, which depend on every byte of the gram; 64 bits per gram: a few kilobytes,
+//! in L1 at 100,000 rules); only
 //! where the bit is set does it look the gram up and compare the literals that start with it.
 //! Unlike an automaton walk, no step waits for the previous one, and the filter stays in cache.
 //!
@@ -16,9 +17,9 @@
 use super::index::Cands;
 use super::subject::PAD;
 
-/// Filter bits per distinct gram, two set per gram in one word (about 0.5 % false positives; a
-/// false positive costs one binary search, never a wrong answer).
-const BITS_PER_GRAM: usize = 32;
+/// Filter bits per distinct gram (about 1.5 % false positives per position; a false positive
+/// costs one binary search, never a wrong answer).
+const BITS_PER_GRAM: usize = 64;
 
 /// Beyond this many literals sharing one gram, the automaton is used.
 const MAX_SHARED: usize = 8;
@@ -36,7 +37,7 @@ pub(super) struct Grams {
     q: usize,
     /// Keeps the gram's `q` bytes of a little-endian word.
     mask: u64,
-    /// The filter's keyed odd multiplier, and the shift that keeps the top bits (the word).
+    /// The filter's keyed odd multiplier, and the shift that keeps the top bits (the bit index).
     mul: u64,
     shift: u32,
     filter: Box<[u64]>,
@@ -63,18 +64,6 @@ impl core::fmt::Debug for Infix {
             Infix::Automaton(a) => f.debug_struct("Automaton").field("literals", &a.rules.len()).finish(),
         }
     }
-}
-
-/// A hash's filter word (its top bits; with one word the shift is 64 and every hash is in word 0).
-#[inline]
-fn word_of(h: u64, shift: u32) -> usize {
-    h.checked_shr(shift).unwrap_or(0) as usize
-}
-
-/// A hash's two bits within its word (from bits the word index rarely uses).
-#[inline]
-fn bits_of(h: u64) -> u64 {
-    (1 << ((h >> 20) & 63)) | (1 << ((h >> 26) & 63))
 }
 
 fn word(bytes: &[u8]) -> u64 {
@@ -131,13 +120,14 @@ impl Infix {
             return Ok(Some(Infix::Automaton(Automaton { ac, rules })));
         }
         let distinct = used.len();
-        let words = (distinct * BITS_PER_GRAM / 64).next_power_of_two().max(1);
-        let shift = 64 - words.trailing_zeros();
+        // At least 128 bits, so that the shift is below 64.
+        let bits = (distinct * BITS_PER_GRAM).next_power_of_two().max(128);
+        let shift = 64 - bits.trailing_zeros();
         let mul = seed | 1;
-        let mut filter = vec![0u64; words];
+        let mut filter = vec![0u64; bits / 64];
         for &(g, _, _) in &grams {
-            let h = g.wrapping_mul(mul);
-            filter[word_of(h, shift)] |= bits_of(h);
+            let b = (g.wrapping_mul(mul) >> shift) as usize;
+            filter[b / 64] |= 1 << (b % 64);
         }
         let lits = lits.into_iter().map(|(l, r)| (l, r.into_boxed_slice())).collect();
         let grams = Grams { q, mask, mul, shift, filter: filter.into(), grams: grams.into(), lits };
@@ -172,9 +162,8 @@ impl Grams {
         for i in 0..=n - self.q {
             let Ok(w) = <[u8; 8]>::try_from(&padded[i..i + 8]) else { return };
             let g = u64::from_le_bytes(w) & self.mask;
-            let h = g.wrapping_mul(self.mul);
-            let bits = bits_of(h);
-            if self.filter[word_of(h, self.shift)] & bits == bits {
+            let b = (g.wrapping_mul(self.mul) >> self.shift) as usize;
+            if self.filter[b / 64] >> (b % 64) & 1 != 0 {
                 self.at(g, &padded[..n], i, out);
             }
         }
