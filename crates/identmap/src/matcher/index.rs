@@ -213,10 +213,10 @@ type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 struct AlwaysSet {
     dfa: std::sync::Arc<DFA>,
     caches: CachePool,
-    /// Bounds on the length in bytes of an identity any of the patterns can match (only known
-    /// when every pattern is anchored at both ends).
+    /// The shortest identity (in bytes) any of the patterns can match: a match is a substring of
+    /// the identity, at least this long. (The sets hold unanchored patterns only, so there is no
+    /// upper bound.)
     min_len: usize,
-    max_len: Option<usize>,
 }
 
 impl AlwaysSet {
@@ -242,24 +242,14 @@ impl AlwaysSet {
         let dfa = std::sync::Arc::new(dfa);
         let for_pool = std::sync::Arc::clone(&dfa);
         let caches: CachePool = Pool::new(Box::new(move || for_pool.create_cache()));
-        let whole = |h: &&Hir| {
-            h.properties().look_set_prefix().contains(Look::Start)
-                && h.properties().look_set_suffix().contains(Look::End)
-        };
-        let (min_len, max_len) = if hirs.iter().all(whole) {
-            let min = hirs.iter().filter_map(|h| h.properties().minimum_len()).min().unwrap_or(0);
-            let max = hirs.iter().map(|h| h.properties().maximum_len()).try_fold(0, |m, x| Some(m.max(x?)));
-            (min, max)
-        } else {
-            (0, None)
-        };
-        Ok(AlwaysSet { dfa, caches, min_len, max_len })
+        let min_len = hirs.iter().filter_map(|h| h.properties().minimum_len()).min().unwrap_or(0);
+        Ok(AlwaysSet { dfa, caches, min_len })
     }
 
     /// The indices (into the set's patterns) of every pattern that matches, or `None` when the
     /// lazy DFA could not answer (then every rule must be checked).
     fn matches(&self, hay: &str, out: &mut Vec<usize>) -> Option<()> {
-        if hay.len() < self.min_len || self.max_len.is_some_and(|m| hay.len() > m) {
+        if hay.len() < self.min_len {
             return Some(());
         }
         let mut cache = self.caches.get();
