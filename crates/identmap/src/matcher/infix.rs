@@ -27,11 +27,14 @@ const MAX_SHARED: usize = 8;
 /// A literal (canonical bytes) and the rules that require it, sorted.
 type Literal = (Box<[u8]>, Box<[u32]>);
 
+/// How an issuer's infix literals are found: by grams, or by the automaton when many literals
+/// share a gram.
 pub(super) enum Infix {
     Grams(Grams),
     Automaton(Automaton),
 }
 
+/// The gram filter and the literals behind it.
 pub(super) struct Grams {
     /// The gram length in bytes (1..=8).
     q: usize,
