@@ -101,20 +101,7 @@ fn read(h: &Hir, branch: Branch) -> Option<Vec<Branch>> {
             }
             bs
         }
-        HirKind::Concat(hs) => {
-            let mut bs = vec![branch];
-            for h in hs {
-                let mut next = Vec::new();
-                for b in bs {
-                    next.extend(read(h, b)?);
-                    if next.len() > MAX_BRANCHES {
-                        return None;
-                    }
-                }
-                bs = next;
-            }
-            bs
-        }
+        HirKind::Concat(hs) => read_all(hs, vec![branch])?,
         HirKind::Alternation(alts) => {
             let mut bs = Vec::new();
             for alt in alts {
@@ -130,6 +117,22 @@ fn read(h: &Hir, branch: Branch) -> Option<Vec<Branch>> {
     (out.len() <= MAX_BRANCHES).then_some(out)
 }
 
+/// Every branch of `bs` extended by reading `hs` one after the other; `None` beyond
+/// [`MAX_BRANCHES`] branches or on anything that is not a sequence.
+fn read_all(hs: &[Hir], mut bs: Vec<Branch>) -> Option<Vec<Branch>> {
+    for h in hs {
+        let mut next = Vec::new();
+        for b in bs {
+            next.extend(read(h, b)?);
+            if next.len() > MAX_BRANCHES {
+                return None;
+            }
+        }
+        bs = next;
+    }
+    Some(bs)
+}
+
 impl Seq {
     /// The sequence of a pattern (`groups`: its capture count), if it is one.
     pub(super) fn new(hir: &Hir, groups: usize) -> Option<Seq> {
@@ -142,17 +145,7 @@ impl Seq {
             return None;
         }
         let start = Branch { items: Vec::new(), group: None, var: None, fixed: 0 };
-        let mut bs = vec![start];
-        for h in body {
-            let mut next = Vec::new();
-            for b in bs {
-                next.extend(read(h, b)?);
-                if next.len() > MAX_BRANCHES {
-                    return None;
-                }
-            }
-            bs = next;
-        }
+        let mut bs = read_all(body, vec![start])?;
         // Group 1, when the pattern has it, is somewhere in what was read.
         if groups >= 1 && bs.iter().all(|b| b.group.is_none()) {
             return None;
