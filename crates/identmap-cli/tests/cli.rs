@@ -1,24 +1,12 @@
 //! The `identmap` binary end to end: exit codes, outputs, and `identmap eval` over the whole
 //! conformance corpus giving exactly what the library gives.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 fn identmap(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_identmap"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("identmap runs");
-    // A command that does not read its standard input may exit before the write: not an error.
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-    }
-    child.wait_with_output().expect("identmap finishes")
+    common::run_in(&common::root(), args, stdin)
 }
 
 fn text(b: &[u8]) -> String {

@@ -4,8 +4,9 @@
 //! Tokens are signed here with the test-only keys of `testdata/sso/keys/` (made by
 //! `scripts/gen-sso-test-keys`; checked in so runs are deterministic and fast).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output};
 
 use base64::Engine as _;
 use identmap::sso::JwtSettings;
@@ -463,19 +464,7 @@ fn jwks_auto_fetch_is_not_simulated() {
 // ---- The CLI, end to end ----
 
 fn identmap(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_identmap"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("identmap runs");
-    // A command that does not read its standard input may exit before the write: not an error.
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-    }
-    child.wait_with_output().expect("identmap finishes")
+    common::run_in(&common::root(), args, stdin)
 }
 
 fn json_of(out: &Output) -> Value {
