@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine as _;
 use identmap::sso::JwtSettings;
@@ -688,7 +688,7 @@ fn readme_example_is_current() {
 
 #[test]
 fn settings_from_identmap_toml() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let project = common::root().join("testdata/sso/project");
     let at = ["--now", "2026-11-25T12:00:00Z", "--format", "json"];
     let token = ["--token", "testdata/sso/google.token"];
     // --config: the [sso] table's settings file and keys.
@@ -699,11 +699,11 @@ fn settings_from_identmap_toml() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(json_of(&out)["user"], "carl");
     // Found by walking up from the current directory.
-    let out = Command::new(env!("CARGO_BIN_EXE_identmap"))
-        .args(["sso", "--token", "../google.token", "--now", "2026-11-25T12:00:00Z", "--format", "json"])
-        .current_dir(format!("{root}/testdata/sso/project"))
-        .output()
-        .expect("identmap runs");
+    let out = common::run_in(
+        &project,
+        &["sso", "--token", "../google.token", "--now", "2026-11-25T12:00:00Z", "--format", "json"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(json_of(&out)["verified"], true);
     // A flag overrides a key of the table.
@@ -737,11 +737,11 @@ fn settings_from_identmap_toml() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_of(&out)["failed_step"], "issuer");
     // --no-config: nothing configured, JWT authentication is off.
-    let out = Command::new(env!("CARGO_BIN_EXE_identmap"))
-        .args(["sso", "--no-config", "--token", "../google.token", "--format", "json"])
-        .current_dir(format!("{root}/testdata/sso/project"))
-        .output()
-        .expect("identmap runs");
+    let out = common::run_in(
+        &project,
+        &["sso", "--no-config", "--token", "../google.token", "--format", "json"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_of(&out)["failed_step"], "enabled");
     // A broken identmap.toml is a usage error.
