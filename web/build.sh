@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Build the playground into web/dist/: the engine as WebAssembly (identmap-wasm, release), its
+# wasm-bindgen glue, the page bundled by esbuild. Idempotent; installs what it needs.
+set -euo pipefail
+WEB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$WEB/.." && pwd)"
+DIST="$WEB/dist"
+WASM_BINDGEN_VERSION=0.2.117
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '%s\n' "$*" >&2; }
+
+# 1. tools
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "installing the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown >/dev/null
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install --quiet --locked --version "=$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+fi
+cd "$WEB"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing the npm packages (npm ci)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# 2. the engine
+cd "$ROOT"
+cargo build --quiet -p identmap-wasm --target wasm32-unknown-unknown --release
+mkdir -p "$DIST/pkg"
+WASM_IN="$ROOT/target/wasm32-unknown-unknown/release/identmap_wasm.wasm"
+STAMP="$DIST/pkg/.built-from"
+SIG="pre-opt $(stat -c '%s %Y' "$WASM_IN") $WASM_BINDGEN_VERSION $(command -v wasm-opt >/dev/null && echo opt)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$SIG" ] || [ ! -f "$DIST/pkg/identmap_wasm_bg.wasm" ]; then
+  # wasm-opt runs on cargo's output, before wasm-bindgen: Debian's binaryen (108) mis-points the
+  # export of wasm-bindgen's externref table when it optimizes the bound module (the page then
+  # fails with "WebAssembly.Table.grow(): failed to grow table").
+  input="$WASM_IN"
+  if command -v wasm-opt >/dev/null; then
+    mkdir -p "$DIST/.wasm-opt"
+    if wasm-opt -Oz "$WASM_IN" -o "$DIST/.wasm-opt/identmap_wasm.wasm"; then
+      input="$DIST/.wasm-opt/identmap_wasm.wasm"
+    else
+      say "wasm-opt failed: the .wasm is not size-optimized"
+    fi
+  else
+    say "wasm-opt not found (Debian: apt-get install binaryen): the .wasm is not size-optimized"
+  fi
+  wasm-bindgen --target web --no-typescript --out-dir "$DIST/pkg" "$input"
+  rm -rf "$DIST/.wasm-opt"
+  echo "$SIG" > "$STAMP"
+fi
+
+# 3. the page
+cd "$WEB"
+npx --no-install esbuild src/main.js src/worker.js \
+  --bundle --format=esm --minify --sourcemap --target=es2022 \
+  --loader:.map=text --loader:.sql=text --loader:.conf=text --loader:.token=text --loader:.json=text \
+  --outdir="$DIST" --log-level=warning
+cp index.html src/style.css src/editor.css "$DIST/"
+if [ -d assets ]; then cp -r assets "$DIST/"; fi
+
+gz=$(gzip -9c "$DIST/pkg/identmap_wasm_bg.wasm" | wc -c)
+raw=$(stat -c %s "$DIST/pkg/identmap_wasm_bg.wasm")
+awk -v raw="$raw" -v gz="$gz" 'BEGIN { printf "web/dist: identmap_wasm_bg.wasm %d bytes, %d bytes gzipped (%.0f KB)\n", raw, gz, gz / 1024 }'

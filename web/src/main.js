@@ -1,0 +1,898 @@
+// The playground page: collects the inputs, asks the engine (in a Web Worker) and renders its
+// answers. No identity-map logic lives here: every decision, finding and trace is the engine's.
+
+import { createEditor } from "./editor.js";
+import { EXAMPLES } from "./examples.js";
+import { encodeState, decodeState } from "./share.js";
+
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+};
+const show = (node, message) => {
+  node.hidden = !message;
+  node.textContent = message || "";
+};
+
+const BATCH_PAGE = 500;
+const t0 = performance.now();
+
+// --- the inputs -------------------------------------------------------------------------------
+
+const ui = {
+  dialect: $("dialect-select"),
+  pg: $("pg-version-select"),
+  caseMode: $("case-select"),
+  roles: $("roles-input"),
+  settings: $("settings-input"),
+  issuer: $("issuer-input"),
+  identity: $("identity-input"),
+  user: $("user-input"),
+  token: $("token-input"),
+  claim: $("claim-input"),
+  jwks: $("jwks-input"),
+  verify: $("verify-input"),
+  now: $("now-input"),
+  batch: $("batch-input"),
+  shareToken: $("share-token"),
+};
+
+const editor = createEditor($("rules-input"), {
+  doc: "",
+  dialect: "cockroach",
+  label: "Identity map rules",
+  onChange: () => update(),
+});
+
+// Extra files (postgres include / @file): [{name, text}] rendered as name + textarea pairs.
+let files = [];
+// Extra identities (an array claim), after the first one in identity-input.
+let extraIdentities = [];
+
+function renderFiles() {
+  const box = $("files");
+  box.replaceChildren();
+  files.forEach((f, i) => {
+    const nameId = `file-name-${i}`;
+    const textId = `file-text-${i}`;
+    box.append(
+      el(
+        "div",
+        { class: "file", "data-testid": "file" },
+        el("label", { for: nameId, text: `File ${i + 1} name` }),
+        el("input", {
+          id: nameId,
+          type: "text",
+          value: f.name,
+          spellcheck: "false",
+          "data-testid": "file-name",
+          oninput: (e) => {
+            files[i].name = e.target.value;
+            update();
+          },
+        }),
+        el("label", { for: textId, text: `Contents of file ${i + 1}` }),
+        (() => {
+          const t = el("textarea", {
+            id: textId,
+            rows: "3",
+            spellcheck: "false",
+            "data-testid": "file-text",
+            oninput: (e) => {
+              files[i].text = e.target.value;
+              update();
+            },
+          });
+          t.value = f.text;
+          return t;
+        })(),
+        el("button", {
+          type: "button",
+          "data-testid": "remove-file",
+          "aria-label": `Remove file ${f.name || i + 1}`,
+          text: "Remove",
+          onclick: () => {
+            files.splice(i, 1);
+            renderFiles();
+            update();
+          },
+        }),
+      ),
+    );
+  });
+}
+
+function renderExtraIdentities() {
+  const box = $("extra-identities");
+  box.replaceChildren();
+  extraIdentities.forEach((value, i) => {
+    const id = `identity-extra-${i}`;
+    box.append(
+      el(
+        "div",
+        { class: "field extra" },
+        el("label", { for: id, text: `Identity ${i + 2}` }),
+        el(
+          "div",
+          { class: "row" },
+          el("input", {
+            id,
+            type: "text",
+            value,
+            spellcheck: "false",
+            autocomplete: "off",
+            "data-testid": "identity-extra-input",
+            oninput: (e) => {
+              extraIdentities[i] = e.target.value;
+              update();
+            },
+          }),
+          el("button", {
+            type: "button",
+            "aria-label": `Remove identity ${i + 2}`,
+            text: "Remove",
+            "data-testid": "remove-identity",
+            onclick: () => {
+              extraIdentities.splice(i, 1);
+              renderExtraIdentities();
+              update();
+            },
+          }),
+        ),
+      ),
+    );
+  });
+}
+
+$("add-file").addEventListener("click", () => {
+  files.push({ name: `file${files.length + 1}.conf`, text: "" });
+  renderFiles();
+  document.getElementById(`file-name-${files.length - 1}`).focus();
+  update();
+});
+
+$("add-identity").addEventListener("click", () => {
+  extraIdentities.push("");
+  renderExtraIdentities();
+  document.getElementById(`identity-extra-${extraIdentities.length - 1}`).focus();
+  update();
+});
+
+// The whole page state: what the share link carries and what examples set.
+function collect({ withToken = true } = {}) {
+  const s = {
+    v: 1,
+    dialect: ui.dialect.value,
+    pg: Number(ui.pg.value),
+    case: ui.caseMode.value,
+    rules: editor.text,
+    files: files.map((f) => [f.name, f.text]),
+    settings: ui.settings.value,
+    roles: ui.roles.value,
+    issuer: ui.issuer.value,
+    identities: [ui.identity.value, ...extraIdentities],
+    user: ui.user.value,
+    claim: ui.claim.value,
+    jwks: ui.jwks.value,
+    verify: ui.verify.checked,
+    now: ui.now.value,
+    batch: ui.batch.value,
+  };
+  if (withToken && ui.token.value.trim()) s.token = ui.token.value;
+  return s;
+}
+
+function applyState(s) {
+  const dialect = s.dialect === "postgres" ? "postgres" : "cockroach";
+  ui.dialect.value = dialect;
+  ui.pg.value = String(s.pg || 16);
+  ui.caseMode.value = s.case || (dialect === "postgres" ? "sensitive" : "insensitive");
+  editor.text = s.rules || "";
+  files = (s.files || []).map(([name, text]) => ({ name, text }));
+  ui.settings.value = s.settings || "";
+  ui.roles.value = s.roles || "";
+  ui.issuer.value = s.issuer || "";
+  const ids = s.identities && s.identities.length ? s.identities : [""];
+  ui.identity.value = ids[0];
+  extraIdentities = ids.slice(1);
+  ui.user.value = s.user || "";
+  ui.token.value = s.token || "";
+  ui.claim.value = s.claim || "";
+  ui.jwks.value = s.jwks || "";
+  ui.verify.checked = s.verify !== false;
+  ui.now.value = s.now || "";
+  ui.batch.value = s.batch || "";
+  if (s.settings) $("settings-details").open = true;
+  if (s.token || s.jwks) $("token-details").open = true;
+  renderFiles();
+  renderExtraIdentities();
+  onDialect();
+  lastDecodedToken = null;
+  update();
+}
+
+// --- dialect-dependent labels -----------------------------------------------------------------
+
+function onDialect() {
+  const pg = ui.dialect.value === "postgres";
+  editor.setDialect(ui.dialect.value);
+  document.body.classList.toggle("dialect-postgres", pg);
+  document.body.classList.toggle("dialect-cockroach", !pg);
+  document.getElementById("issuer-label").textContent = pg ? "Map name" : "Issuer";
+  document.getElementById("identity-label").textContent = pg ? "System user (the authenticated identity)" : "Identity";
+  document.getElementById("user-label").textContent = pg ? "Requested database user" : "Requested SQL user (optional)";
+  document.getElementById("case-label").textContent = pg ? "Case (krb_caseins_users)" : "Case matching";
+  const [ins, sen] = ui.caseMode.options;
+  ins.textContent = pg ? "insensitive (krb_caseins_users = on)" : "insensitive (CockroachDB today)";
+  sen.textContent = pg ? "sensitive (the default)" : "sensitive (before CockroachDB PR #155531)";
+}
+
+ui.dialect.addEventListener("change", () => {
+  ui.caseMode.value = ui.dialect.value === "postgres" ? "sensitive" : "insensitive";
+  onDialect();
+  update();
+});
+for (const input of [ui.pg, ui.caseMode, ui.verify]) input.addEventListener("change", () => update());
+for (const input of [ui.roles, ui.settings, ui.issuer, ui.identity, ui.user, ui.token, ui.claim, ui.jwks, ui.now]) {
+  input.addEventListener("input", () => update());
+}
+let batchTimer = null;
+ui.batch.addEventListener("input", () => {
+  clearTimeout(batchTimer);
+  batchTimer = setTimeout(() => update(), 150);
+});
+
+// --- talking to the engine --------------------------------------------------------------------
+
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+let ready = false;
+let seq = 0;
+let sentAt = 0;
+let lastDecodedToken = null;
+let lastLoad = null;
+// a token typed or pasted (not restored from a link or an example) fills the issuer from `iss`
+let issuerFromToken = false;
+ui.token.addEventListener("input", () => (issuerFromToken = true));
+const timings = {};
+
+// SQL string literal for the claim override (`''` escapes a quote, as CockroachDB reads it).
+const sqlString = (s) => `'${s.replace(/'/g, "''")}'`;
+
+function update() {
+  if (!ready) return;
+  const s = collect();
+  const pg = s.dialect === "postgres";
+  let settings = s.settings;
+  if (!pg && s.claim.trim()) {
+    // the claim field overrides the settings' claim, as `identmap sso --claim` does
+    settings += `\nSET CLUSTER SETTING server.jwt_authentication.claim = ${sqlString(s.claim.trim())};\n`;
+  }
+  const load = {
+    dialect: s.dialect,
+    pg_version: s.pg,
+    case: pg ? "insensitive" : s.case,
+    rules: s.rules,
+    files: Object.fromEntries(files.filter((f) => f.name).map((f) => [f.name, f.text])),
+    settings,
+    roles: s.roles,
+  };
+  const identities = s.identities.filter((i) => i !== "");
+  let map = null;
+  if (pg) {
+    if (s.identities[0] !== "" || s.issuer !== "") {
+      map = {
+        map: s.issuer,
+        system_user: s.identities[0],
+        db_user: s.user,
+        case_insensitive: s.case === "insensitive",
+        explain: true,
+      };
+    }
+  } else if (identities.length) {
+    map = { issuer: s.issuer, identities, explain: true };
+  }
+  const token = pg ? "" : (s.token || "").trim();
+  let now = Math.floor(Date.now() / 1000);
+  if (s.now) {
+    const t = Date.parse(s.now);
+    if (!Number.isNaN(t)) now = Math.floor(t / 1000);
+  }
+  const sso = token ? { token, jwks: s.jwks, user: s.user, now, verify: s.verify, show_claims: false } : null;
+  const batch = !pg && s.batch.trim() ? { issuer: s.issuer, lines: s.batch } : null;
+  seq += 1;
+  sentAt = performance.now();
+  worker.postMessage({ seq, load, map, sso, decode: token && token !== lastDecodedToken ? token : null, batch });
+  if (!token) {
+    lastDecodedToken = null;
+    renderDecoded(null);
+  }
+  if (!map) renderMap(null);
+  if (!sso) $("sso").hidden = true;
+  if (!batch) renderBatch(null);
+}
+
+worker.addEventListener("message", (event) => {
+  const m = event.data;
+  if (m.type === "ready") {
+    ready = true;
+    $("version").textContent = m.version;
+    $("engine-status").textContent = `Engine ready (identmap ${m.version})`;
+    start();
+    return;
+  }
+  if (m.type === "failed") {
+    $("engine-status").textContent = "The engine did not start";
+    show($("engine-error"), m.error);
+    return;
+  }
+  if (m.seq !== seq) return; // an older state's answer: never shown over a newer one
+  const elapsed = performance.now() - sentAt;
+  if (m.part !== "done") timings[m.part] = { page: elapsed, engine: m.ms };
+  switch (m.part) {
+    case "load":
+      renderLoad(m.result);
+      break;
+    case "decode":
+      renderDecoded(m.result);
+      break;
+    case "map":
+      renderMap(m.result);
+      break;
+    case "sso":
+      renderSso(m.result);
+      break;
+    case "lint":
+      renderLint(m.result);
+      break;
+    case "batch":
+      renderBatch(m.result);
+      break;
+    case "done":
+      renderTimings();
+      if (!document.documentElement.dataset.ready) {
+        document.documentElement.dataset.ready = "true";
+        const tti = performance.now() - t0;
+        window.identmapTimeToInteractive = tti;
+        $("engine-status").textContent += ` · interactive in ${Math.round(tti)} ms`;
+      }
+      break;
+  }
+});
+
+worker.addEventListener("error", (e) => {
+  $("engine-status").textContent = "The engine did not start";
+  show($("engine-error"), `The engine's worker failed: ${e.message || "see the browser console"}`);
+});
+
+function renderTimings() {
+  const parts = ["load", "map", "sso", "lint", "batch"].filter((p) => timings[p]);
+  $("timings").textContent =
+    "Answered in: " + parts.map((p) => `${p} ${timings[p].page.toFixed(0)} ms`).join(", ");
+  for (const p of parts) delete timings[p];
+}
+
+// --- rendering --------------------------------------------------------------------------------
+
+function renderLoad(r) {
+  lastLoad = r.error ? null : r;
+  show($("engine-error"), r.error ? `The engine could not read this: ${r.error}` : "");
+  const verdict = $("map-verdict");
+  verdict.replaceChildren();
+  if (!r.error) {
+    const ok = r.accepted;
+    verdict.className = `verdict ${ok ? "ok" : "bad"}`;
+    const what = r.dialect === "postgres" ? "PostgreSQL loads this file" : "CockroachDB accepts this map";
+    verdict.textContent = ok ? `✓ ${what}` : `✗ ${r.verdict}`;
+  } else {
+    verdict.className = "verdict";
+  }
+  show($("roles-error"), r.roles_error || "");
+  // settings: statements read, their errors and problems
+  const list = $("settings-problems");
+  list.replaceChildren();
+  const st = r.settings;
+  if (st) {
+    for (const e of st.errors || []) list.append(el("li", { class: "error", "data-testid": "settings-problem", text: e.message }));
+    for (const p of st.problems || [])
+      list.append(el("li", { class: "warning", "data-testid": "settings-problem", text: p.setting ? `${p.setting}: ${p.message}` : p.message }));
+    const mapText = st.identity_map ?? st.map_text ?? null;
+    const btn = $("move-map");
+    btn.hidden = !(st.map_in_settings && r.dialect === "cockroach");
+    btn.dataset.map = typeof mapText === "string" ? mapText : "";
+    if (st.map_in_settings && !editor.text.trim() && ui.dialect.value === "cockroach" && !list.children.length) {
+      list.append(el("li", { class: "info", text: "The settings set an identity map: move it into the editor to test and lint it." }));
+    }
+  }
+}
+
+$("move-map").addEventListener("click", () => {
+  const map = $("move-map").dataset.map;
+  if (!map) {
+    const list = $("settings-problems");
+    list.append(
+      el("li", {
+        class: "error",
+        text: "This engine build does not return the map text of the settings yet; copy the map from the statement by hand.",
+      }),
+    );
+    return;
+  }
+  editor.text = map.endsWith("\n") ? map : map + "\n";
+  editor.jumpTo(0);
+});
+
+function renderDecoded(r) {
+  if (!r) {
+    $("token-decoded").hidden = true;
+    show($("token-error"), "");
+    return;
+  }
+  if (r.error) {
+    $("token-decoded").hidden = true;
+    show($("token-error"), `The token does not read (${r.part || "token"}${r.offset != null ? `, offset ${r.offset}` : ""}): ${r.error}`);
+    return;
+  }
+  lastDecodedToken = ui.token.value.trim();
+  show($("token-error"), "");
+  $("token-decoded").hidden = false;
+  $("token-header").textContent = JSON.stringify(r.header, null, 2);
+  $("token-claims").textContent = JSON.stringify(r.claims, null, 2);
+  const iss = r.claims && typeof r.claims.iss === "string" ? r.claims.iss : null;
+  if (iss && issuerFromToken && ui.issuer.value !== iss) {
+    issuerFromToken = false;
+    ui.issuer.value = iss; // the issuer comes from the token
+    update();
+  }
+}
+
+// The identity with the matched part and each capture highlighted. `ranges` are UTF-16 ranges
+// from the engine ([match, group1, …], null for a group that did not take part); `capture_spans`
+// are byte offsets. Without either, the identity is shown plain and the captures listed.
+function utf16Ranges(row) {
+  if (Array.isArray(row.ranges)) return row.ranges.map((r) => (r ? [r.from ?? r[0], r.to ?? r[1]] : null));
+  if (Array.isArray(row.capture_spans)) {
+    const bytes = new TextEncoder().encode(row.identity);
+    const toUnits = (b) => new TextDecoder().decode(bytes.subarray(0, b)).length;
+    return row.capture_spans.map((s) => (s ? [toUnits(s[0]), toUnits(s[1])] : null));
+  }
+  return null;
+}
+
+function highlightedIdentity(row) {
+  const text = row.identity ?? row.principal ?? "";
+  const ranges = row.matched ? utf16Ranges(row) : null;
+  const span = el("span", { class: "identity" });
+  if (!ranges || !ranges[0]) {
+    span.textContent = text;
+    return span;
+  }
+  // paint each UTF-16 position with the innermost (highest-numbered) group covering it
+  const paint = new Array(text.length).fill(-1);
+  ranges.forEach((r, g) => {
+    if (!r) return;
+    for (let i = r[0]; i < r[1] && i < text.length; i++) paint[i] = g;
+  });
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && paint[j] === paint[i]) j++;
+    const part = text.slice(i, j);
+    const g = paint[i];
+    span.append(g < 0 ? part : el("mark", { class: `g${Math.min(g, 4)}`, title: g === 0 ? "matched" : `\\${g}`, text: part }));
+    i = j;
+  }
+  return span;
+}
+
+function highlightedRule(rule, captures) {
+  // the rule's \N references coloured like the captures they take
+  const span = el("code", { class: "rule" });
+  const parts = String(rule).split(/(\\[0-9])/);
+  for (const p of parts) {
+    const m = /^\\([0-9])$/.exec(p);
+    if (m && captures) span.append(el("mark", { class: `g${Math.min(Number(m[1]), 4)}`, text: p }));
+    else span.append(p);
+  }
+  return span;
+}
+
+function captureList(captures) {
+  if (!Array.isArray(captures) || captures.length < 2) return null;
+  const box = el("span", { class: "captures" });
+  captures.slice(1).forEach((c, i) => {
+    box.append(" ", el("mark", { class: `g${Math.min(i + 1, 4)}`, text: `\\${i + 1}=${c == null ? "(none)" : JSON.stringify(c)}` }));
+  });
+  return box;
+}
+
+function outcomeText(row) {
+  if (!row.matched) return "no match";
+  const produced = row.produced != null ? ` → ${row.produced}` : "";
+  switch (row.outcome) {
+    case "added":
+      return `matched${produced}`;
+    case "duplicate":
+      return `matched${produced} (duplicate)`;
+    case "empty_user":
+      return "matched, but the user is empty";
+    default:
+      return `matched${produced}`;
+  }
+}
+
+function jumpToRule(row) {
+  const rules = lastLoad && lastLoad.rules;
+  const rule = rules && row.rule_index != null ? rules[row.rule_index] : rules && rules.find((r) => r.line === row.line);
+  let marks = [];
+  if (rule) {
+    editor.jumpTo(rule.range.from, rule.range.from);
+    marks.push({ from: rule.range.from, line: true });
+    if (row.matched) marks.push({ ...rule.identity, class: "cm-match-pattern" });
+    if (row.matched) marks.push({ ...rule.user, class: "cm-match-user" });
+  } else if (row.line) {
+    const line = editor.view.state.doc.line(Math.min(row.line, editor.view.state.doc.lines));
+    editor.jumpTo(line.from);
+    marks.push({ from: line.from, line: true });
+  }
+  editor.setMarks(marks);
+}
+
+function traceRows(trace, tbody, { principalKey = "identity" } = {}) {
+  tbody.replaceChildren();
+  for (const row of trace) {
+    const tr = el("tr", {
+      "data-testid": "trace-row",
+      "data-line": row.line,
+      "data-matched": row.matched ? "true" : "false",
+      class: row.matched ? "matched" : "",
+      tabindex: "0",
+      title: "Show this rule in the editor",
+    });
+    const go = () => jumpToRule(row);
+    tr.addEventListener("click", go);
+    tr.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        go();
+      }
+    });
+    tr.append(
+      el("td", { text: String(row.line) }),
+      el("td", {}, highlightedIdentity({ ...row, identity: row[principalKey] ?? row.identity })),
+      el("td", {}, highlightedRule(row.rule ?? "", row.matched ? row.captures : null)),
+      el("td", {}, outcomeText(row), row.matched ? captureList(row.captures) : null),
+    );
+    tbody.append(tr);
+  }
+}
+
+function renderMap(r) {
+  const users = $("result-users");
+  const note = $("result-note");
+  const tbody = $("trace").querySelector("tbody");
+  users.replaceChildren();
+  editor.setMarks([]);
+  if (!r) {
+    show($("map-error"), "");
+    note.textContent = ui.dialect.value === "postgres" ? "Enter a map name and a system user." : "Enter an identity (or paste a token).";
+    tbody.replaceChildren();
+    return;
+  }
+  if (r.error) {
+    show($("map-error"), r.error);
+    note.textContent = "";
+    tbody.replaceChildren();
+    return;
+  }
+  show($("map-error"), "");
+  if (r.decision) {
+    // postgres: allow / deny / unsupported for (map, system user, requested role)
+    if (r.decision === "allow" && ui.user.value) users.append(el("li", { "data-testid": "result-user", text: ui.user.value }));
+    const parts = [`Decision: ${r.decision}`];
+    if (r.reason) parts.push(r.reason);
+    if (r.file_loaded === false) parts.push("(PostgreSQL loads no map from this file)");
+    if (r.log) parts.push(`Server log: ${Array.isArray(r.log) ? r.log.join(" ") : r.log}`);
+    note.textContent = parts.join(" · ");
+    note.className = `pg-decision ${r.decision}`;
+    note.dataset.decision = r.decision;
+    traceRows(Array.isArray(r.trace) ? r.trace : [], tbody);
+    return;
+  }
+  note.className = "muted";
+  delete note.dataset.decision;
+  for (const u of r.users || []) users.append(el("li", { "data-testid": "result-user", text: u }));
+  const bits = [];
+  if (!r.map_found) bits.push(`No rule names the issuer "${ui.issuer.value}".`);
+  if (!(r.users || []).length) bits.push("No user: this identity may not log in.");
+  if (r.jwt_users && JSON.stringify(r.jwt_users) !== JSON.stringify(r.users))
+    bits.push(`As JWT candidates: ${r.jwt_users.join(", ") || "none"}.`);
+  if (r.hba_error) bits.push(`CockroachDB would refuse: ${r.hba_error}`);
+  note.textContent = bits.join(" ");
+  traceRows(Array.isArray(r.trace) ? r.trace : [], tbody);
+}
+
+function renderSso(r) {
+  const box = $("sso");
+  box.hidden = false;
+  const decision = $("decision");
+  const steps = $("sso-steps");
+  steps.replaceChildren();
+  $("sso-trace").replaceChildren();
+  if (r.error) {
+    decision.className = "decision bad";
+    decision.dataset.allowed = "false";
+    decision.textContent = r.error;
+    $("crdb-error").textContent = "";
+    return;
+  }
+  decision.className = `decision ${r.allowed ? "ok" : "bad"}`;
+  decision.dataset.allowed = String(!!r.allowed);
+  decision.dataset.failedStep = r.failed_step || "";
+  decision.textContent = `${r.allowed ? "ALLOWED" : "DENIED"}: ${r.reason}`;
+  for (const s of r.steps || []) {
+    steps.append(
+      el(
+        "li",
+        { class: `step ${s.status}`, "data-testid": "sso-step", "data-step": s.step, "data-status": s.status },
+        el("span", { class: "badge", text: s.status === "passed" ? "ok" : s.status === "failed" ? "FAIL" : s.status.replace("_", " ") }),
+        " ",
+        el("strong", { text: s.step }),
+        " ",
+        s.detail,
+      ),
+    );
+  }
+  $("crdb-error").textContent = r.crdb_error
+    ? `CockroachDB would answer: ${r.crdb_error}`
+    : r.allowed
+      ? ""
+      : "CockroachDB's own error is not knowable offline here.";
+  const extra = $("sso-trace");
+  if ((r.principals || []).length) extra.append(el("p", { text: `Principals from the claim: ${r.principals.map((p) => JSON.stringify(p)).join(", ")}` }));
+  if ((r.candidates || []).length) extra.append(el("p", { text: `Candidates: ${r.candidates.join(", ")}` }));
+  if ((r.trace || []).length) {
+    const t = el("table", { class: "trace", "data-testid": "sso-trace-table" });
+    t.append(
+      el("caption", { text: "Map rules tried for the token's principals" }),
+      el("thead", {}, el("tr", {}, ...["Line", "Principal", "Rule", "Outcome"].map((h) => el("th", { scope: "col", text: h })))),
+    );
+    const tb = el("tbody");
+    traceRows(r.trace, tb, { principalKey: "principal" });
+    t.append(tb);
+    extra.append(t);
+  }
+  if ((r.claims_present || []).length) extra.append(el("p", { class: "muted", text: `Claims present: ${r.claims_present.join(", ")}` }));
+  for (const n of r.notes || []) extra.append(el("p", { class: "muted", text: `Note: ${n}` }));
+}
+
+function renderLint(r) {
+  const list = $("diagnostics");
+  const summary = $("diagnostics-summary");
+  list.replaceChildren();
+  if (r.error) {
+    summary.textContent = "";
+    list.append(el("li", { class: "error", text: `The linter could not run: ${r.error}` }));
+    editor.setDiagnostics([]);
+    return;
+  }
+  const diags = r.diagnostics || [];
+  const s = r.summary;
+  summary.textContent = s ? `(${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} info)` : "";
+  const cm = [];
+  for (const d of diags) {
+    const fix = d.fix && Array.isArray(d.fix.edits) && d.fix.edits.length ? d.fix : null;
+    const apply = fix ? () => applyFix(fix) : null;
+    if (d.main) {
+      cm.push({
+        from: d.from,
+        to: d.to,
+        severity: d.severity === "info" ? "info" : d.severity,
+        source: d.code,
+        message: d.message,
+        renderMessage: () => diagnosticBody(d, false),
+        actions: fix ? [{ name: `Fix: ${fix.description || "apply"}`, apply: () => apply() }] : [],
+      });
+    }
+    const item = el("li", {
+      class: `diagnostic ${d.severity}`,
+      "data-testid": "diagnostic",
+      "data-code": d.code,
+      "data-severity": d.severity,
+      "data-line": d.line,
+    });
+    const where = `${d.main ? "" : `${d.file}:`}${d.line}:${d.column}`;
+    item.append(
+      el("button", {
+        type: "button",
+        class: "where",
+        text: where,
+        "aria-label": `Go to ${d.code} at ${where}`,
+        onclick: () => {
+          if (d.main) editor.jumpTo(d.from, d.to);
+        },
+      }),
+      diagnosticBody(d, true),
+    );
+    if (fix) {
+      item.append(
+        el("button", {
+          type: "button",
+          class: "fix",
+          "data-testid": "diagnostic-fix",
+          text: `Fix: ${fix.description || "apply"}`,
+          onclick: () => apply(),
+        }),
+      );
+    }
+    list.append(item);
+  }
+  if (!diags.length) list.append(el("li", { class: "none", text: "No findings." }));
+  editor.setDiagnostics(cm);
+}
+
+function diagnosticBody(d, inList) {
+  const box = el("div", { class: "diag-body" });
+  box.append(
+    el("span", { class: `sev ${d.severity}`, text: d.severity }),
+    " ",
+    el("strong", { class: "code", text: d.code }),
+    d.name ? el("span", { class: "name", text: ` ${d.name}` }) : null,
+    ": ",
+    d.message,
+  );
+  for (const l of d.labels || []) {
+    if (l.message && l.message !== d.message) box.append(el("div", { class: "label", text: `↳ ${l.message}` }));
+  }
+  if (d.help) box.append(el("div", { class: "help", text: `help: ${d.help}` }));
+  if (d.url) {
+    // rule pages are on the project's site; open them in a new tab, never fetched by this page
+    box.append(el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer", text: `About ${d.code}${inList ? "" : " ↗"}` }));
+  }
+  return box;
+}
+
+function applyFix(fix) {
+  const main = fix.edits.filter((e) => e.file === "identity_map" || e.file === "pg_ident.conf");
+  const byFile = new Map();
+  for (const e of fix.edits) {
+    if (main.includes(e)) continue;
+    if (!byFile.has(e.file)) byFile.set(e.file, []);
+    byFile.get(e.file).push(e);
+  }
+  for (const [name, edits] of byFile) {
+    const f = files.find((x) => x.name === name);
+    if (!f) continue;
+    edits.sort((a, b) => b.from - a.from);
+    for (const e of edits) f.text = f.text.slice(0, e.from) + e.replacement + f.text.slice(e.to);
+  }
+  if (byFile.size) renderFiles();
+  if (main.length) editor.applyEdits(main);
+  else update();
+}
+
+// --- batch ------------------------------------------------------------------------------------
+
+let batchRows = [];
+let batchShown = 0;
+
+function renderBatch(r) {
+  const tbody = $("batch-table").querySelector("tbody");
+  const summary = $("batch-summary");
+  const more = $("batch-more");
+  if (!r) {
+    tbody.replaceChildren();
+    summary.textContent = "";
+    show($("batch-error"), "");
+    more.hidden = true;
+    batchRows = [];
+    return;
+  }
+  if (r.error) {
+    show($("batch-error"), r.error);
+    summary.textContent = "";
+    tbody.replaceChildren();
+    more.hidden = true;
+    return;
+  }
+  show($("batch-error"), "");
+  batchRows = r.rows || [];
+  summary.textContent = `${r.total} identities: ${r.unmapped} map to no user, ${r.multiple} to several users.`;
+  summary.dataset.total = r.total;
+  summary.dataset.unmapped = r.unmapped;
+  summary.dataset.multiple = r.multiple;
+  tbody.replaceChildren();
+  batchShown = 0;
+  showMoreBatch();
+}
+
+function showMoreBatch() {
+  const tbody = $("batch-table").querySelector("tbody");
+  const end = Math.min(batchRows.length, batchShown + BATCH_PAGE);
+  const frag = document.createDocumentFragment();
+  for (let i = batchShown; i < end; i++) {
+    const row = batchRows[i];
+    const users = row.users || [];
+    const cls = users.length === 0 ? "unmapped" : users.length > 1 ? "multiple" : "";
+    const tr = document.createElement("tr");
+    tr.className = cls;
+    tr.setAttribute("data-testid", "batch-row");
+    const a = document.createElement("td");
+    a.textContent = row.line;
+    const b = document.createElement("td");
+    b.textContent = row.issuer && row.issuer !== ui.issuer.value ? `${row.issuer}  ${row.identity}` : row.identity;
+    const c = document.createElement("td");
+    c.textContent = users.length ? users.join(", ") : "—";
+    tr.append(a, b, c);
+    frag.append(tr);
+  }
+  tbody.append(frag);
+  batchShown = end;
+  const more = $("batch-more");
+  more.hidden = batchShown >= batchRows.length;
+  more.textContent = `Show ${Math.min(BATCH_PAGE, batchRows.length - batchShown)} more (${batchShown} of ${batchRows.length} shown)`;
+}
+
+$("batch-more").addEventListener("click", showMoreBatch);
+
+// --- examples and sharing ---------------------------------------------------------------------
+
+const exampleSelect = $("example-select");
+for (const ex of EXAMPLES) exampleSelect.append(el("option", { value: ex.id, text: ex.title }));
+exampleSelect.addEventListener("change", () => {
+  const ex = EXAMPLES.find((e) => e.id === exampleSelect.value);
+  if (ex) applyState(ex.state);
+});
+
+$("share-button").addEventListener("click", async () => {
+  try {
+    const fragment = await encodeState(collect({ withToken: ui.shareToken.checked }));
+    const url = location.href.split("#")[0] + fragment;
+    $("share-link").value = url;
+    history.replaceState(null, "", fragment);
+    $("share-copy").disabled = false;
+    show($("share-error"), "");
+  } catch (e) {
+    show($("share-error"), `The link could not be made: ${e.message}`);
+  }
+});
+
+$("share-copy").addEventListener("click", async () => {
+  const input = $("share-link");
+  try {
+    await navigator.clipboard.writeText(input.value);
+    $("share-copy").textContent = "Copied";
+    setTimeout(() => ($("share-copy").textContent = "Copy"), 1500);
+  } catch {
+    input.select();
+  }
+});
+
+async function restoreFromHash() {
+  try {
+    const s = await decodeState(location.hash);
+    if (s) {
+      applyState(s);
+      return true;
+    }
+  } catch (e) {
+    show($("share-error"), `This link's page state does not read: ${e.message}`);
+  }
+  return false;
+}
+
+window.addEventListener("hashchange", () => restoreFromHash());
+
+async function start() {
+  if (!(await restoreFromHash())) applyState(EXAMPLES[0].state);
+}
+
+onDialect();

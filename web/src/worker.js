@@ -1,0 +1,130 @@
+// The engine's Web Worker: the page posts its whole state, the worker answers in steps.
+//
+// Protocol (page -> worker): {seq, load, map, sso, decode, batch}
+//   load:   the Playground.load request (object) — always present
+//   map:    the Playground.map request, or null
+//   sso:    the Playground.sso request, or null
+//   decode: a token to decode, or null
+//   batch:  the Playground.batch request, or null
+// Worker -> page: {type: "ready", version, ms} once, then for every processed request
+//   {seq, part: "load"|"map"|"sso"|"decode"|"lint"|"batch", result, ms}
+// and {seq, part: "done"} at the end. Only the newest pending request is processed (older ones
+// waiting in the queue are dropped), and between the fast parts (load, map, sso) and the slow ones
+// (lint, batch) the worker yields, so a newer keystroke overtakes an older lint. Results are cached
+// by their request text, so a change of identity does not re-parse, re-lint or re-batch the map.
+// The worker holds no identity-map logic: every answer is the engine's JSON.
+
+import init, { Playground, decode_token, version } from "../dist/pkg/identmap_wasm.js";
+
+let engine = null;
+let pending = null;
+let running = false;
+let loadedKey = null;
+let loadResult = null;
+let lintCache = { key: null, result: null };
+let batchCache = { key: null, result: null };
+
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return { error: `the engine answered something that is not JSON: ${e.message}` };
+  }
+}
+
+function call(fn) {
+  const t0 = performance.now();
+  let result;
+  try {
+    result = parse(fn());
+  } catch (e) {
+    result = { error: `the engine failed: ${e && e.message ? e.message : String(e)}` };
+  }
+  return { result, ms: performance.now() - t0 };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function process() {
+  if (running) return;
+  running = true;
+  try {
+    while (pending) {
+      const req = pending;
+      pending = null;
+      await handle(req);
+    }
+  } finally {
+    running = false;
+  }
+}
+
+async function handle(req) {
+  const { seq } = req;
+  const post = (part, r) => postMessage({ seq, part, result: r.result, ms: r.ms });
+  const key = JSON.stringify(req.load);
+  if (key !== loadedKey) {
+    const r = call(() => engine.load(key));
+    loadedKey = r.result.error ? null : key;
+    loadResult = r;
+    lintCache = { key: null, result: null };
+    batchCache = { key: null, result: null };
+    post("load", r);
+  } else {
+    post("load", { result: loadResult.result, ms: 0 });
+  }
+  const loaded = !loadResult.result.error;
+  if (req.decode != null) post("decode", call(() => decode_token(req.decode)));
+  if (req.map) {
+    post("map", loaded ? call(() => engine.map(JSON.stringify(req.map))) : { result: loadResult.result, ms: 0 });
+  }
+  if (req.sso) {
+    post("sso", loaded ? call(() => engine.sso(JSON.stringify(req.sso))) : { result: loadResult.result, ms: 0 });
+  }
+  await tick();
+  if (pending) return; // a newer state is waiting: its answers replace ours
+  if (loaded) {
+    if (lintCache.key !== key) {
+      lintCache = { key, result: call(() => engine.lint()) };
+      post("lint", lintCache.result);
+    } else {
+      post("lint", { result: lintCache.result.result, ms: 0 });
+    }
+  } else {
+    post("lint", { result: { diagnostics: [], summary: null, unavailable: true }, ms: 0 });
+  }
+  await tick();
+  if (pending) return;
+  if (req.batch) {
+    const bkey = key + "\u0000" + JSON.stringify(req.batch);
+    if (!loaded) {
+      post("batch", { result: loadResult.result, ms: 0 });
+    } else if (batchCache.key !== bkey) {
+      batchCache = { key: bkey, result: call(() => engine.batch(JSON.stringify(req.batch))) };
+      post("batch", batchCache.result);
+    } else {
+      post("batch", { result: batchCache.result.result, ms: 0 });
+    }
+  }
+  postMessage({ seq, part: "done" });
+}
+
+async function start() {
+  const t0 = performance.now();
+  try {
+    await init({ module_or_path: new URL("./pkg/identmap_wasm_bg.wasm", import.meta.url) });
+    engine = new Playground();
+    postMessage({ type: "ready", version: version(), ms: performance.now() - t0 });
+  } catch (e) {
+    postMessage({ type: "failed", error: `the engine did not start: ${e && e.message ? e.message : String(e)}` });
+    return;
+  }
+  process();
+}
+
+self.onmessage = (event) => {
+  pending = event.data; // coalesce: only the newest state is kept
+  if (engine) process();
+};
+
+start();
