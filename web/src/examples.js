@@ -98,7 +98,7 @@ export const EXAMPLES = [
       rules: "# the main file includes another one\ninclude partners.conf\ncertmap  @admins.txt  admin\n",
       files: [
         ["partners.conf", String.raw`certmap  /^(.*)@partner\.example$  \1` + "\n"],
-        ["admins.txt", "root@example.com, ops@example.com\n"],
+        ["admins.txt", "ops@example.com\n"],
       ],
       issuer: "certmap",
       identities: ["dana@partner.example"],

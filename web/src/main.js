@@ -24,6 +24,11 @@ const show = (node, message) => {
 };
 
 const BATCH_PAGE = 500;
+
+// A failed engine call answers `{"error": …}` (a token that does not read adds `part` and
+// `offset`); a load summary of a rejected map also has an `error` field, next to its others.
+const isFailure = (r) =>
+  !!r && typeof r.error === "string" && Object.keys(r).every((k) => k === "error" || k === "part" || k === "offset");
 const t0 = performance.now();
 
 // --- the inputs -------------------------------------------------------------------------------
@@ -211,8 +216,8 @@ function applyState(s) {
   ui.verify.checked = s.verify !== false;
   ui.now.value = s.now || "";
   ui.batch.value = s.batch || "";
-  if (s.settings) $("settings-details").open = true;
-  if (s.token || s.jwks) $("token-details").open = true;
+  if (s.settings) document.getElementById("settings-details").open = true;
+  if (s.token || s.jwks) document.getElementById("token-details").open = true;
   renderFiles();
   renderExtraIdentities();
   onDialect();
@@ -383,11 +388,12 @@ function renderTimings() {
 // --- rendering --------------------------------------------------------------------------------
 
 function renderLoad(r) {
-  lastLoad = r.error ? null : r;
-  show($("engine-error"), r.error ? `The engine could not read this: ${r.error}` : "");
+  const failed = isFailure(r);
+  lastLoad = failed ? null : r;
+  show($("engine-error"), failed ? `The engine could not read this: ${r.error}` : "");
   const verdict = $("map-verdict");
   verdict.replaceChildren();
-  if (!r.error) {
+  if (!failed) {
     const ok = r.accepted;
     verdict.className = `verdict ${ok ? "ok" : "bad"}`;
     const what = r.dialect === "postgres" ? "PostgreSQL loads this file" : "CockroachDB accepts this map";
@@ -436,7 +442,7 @@ function renderDecoded(r) {
     show($("token-error"), "");
     return;
   }
-  if (r.error) {
+  if (isFailure(r)) {
     $("token-decoded").hidden = true;
     show($("token-error"), `The token does not read (${r.part || "token"}${r.offset != null ? `, offset ${r.offset}` : ""}): ${r.error}`);
     return;
@@ -515,6 +521,7 @@ function captureList(captures) {
 }
 
 function outcomeText(row) {
+  if (row.outcomeText) return row.outcomeText;
   if (!row.matched) return "no match";
   const produced = row.produced != null ? ` → ${row.produced}` : "";
   switch (row.outcome) {
@@ -538,7 +545,7 @@ function jumpToRule(row) {
     marks.push({ from: rule.range.from, line: true });
     if (row.matched) marks.push({ ...rule.identity, class: "cm-match-pattern" });
     if (row.matched) marks.push({ ...rule.user, class: "cm-match-user" });
-  } else if (row.line) {
+  } else if (row.line && row.mainFile !== false) {
     const line = editor.view.state.doc.line(Math.min(row.line, editor.view.state.doc.lines));
     editor.jumpTo(line.from);
     marks.push({ from: line.from, line: true });
@@ -546,9 +553,32 @@ function jumpToRule(row) {
   editor.setMarks(marks);
 }
 
+// A postgres trace row (`system_user_matched`, `produced_role`, `result`) in the cockroach shape.
+function pgRow(row) {
+  let rule = `${row.file}:${row.line}`;
+  if (row.file === "pg_ident.conf") {
+    const doc = editor.view.state.doc;
+    if (row.line >= 1 && row.line <= doc.lines) rule = doc.line(row.line).text.trim();
+  }
+  return {
+    line: row.line,
+    file: row.file,
+    identity: ui.identity.value,
+    rule,
+    matched: !!row.system_user_matched,
+    captures: row.captures,
+    produced: row.produced_role,
+    capture_spans: row.capture_spans,
+    ranges: row.ranges,
+    outcomeText: row.result,
+    mainFile: row.file === "pg_ident.conf",
+  };
+}
+
 function traceRows(trace, tbody, { principalKey = "identity" } = {}) {
   tbody.replaceChildren();
-  for (const row of trace) {
+  for (let row of trace) {
+    if (row.system_user_matched !== undefined) row = pgRow(row);
     const tr = el("tr", {
       "data-testid": "trace-row",
       "data-line": row.line,
@@ -587,7 +617,7 @@ function renderMap(r) {
     tbody.replaceChildren();
     return;
   }
-  if (r.error) {
+  if (isFailure(r)) {
     show($("map-error"), r.error);
     note.textContent = "";
     tbody.replaceChildren();
@@ -600,7 +630,8 @@ function renderMap(r) {
     const parts = [`Decision: ${r.decision}`];
     if (r.reason) parts.push(r.reason);
     if (r.file_loaded === false) parts.push("(PostgreSQL loads no map from this file)");
-    if (r.log) parts.push(`Server log: ${Array.isArray(r.log) ? r.log.join(" ") : r.log}`);
+    const log = Array.isArray(r.log) ? r.log.filter(Boolean).join(" ") : r.log;
+    if (log) parts.push(`Server log: ${log}`);
     note.textContent = parts.join(" · ");
     note.className = `pg-decision ${r.decision}`;
     note.dataset.decision = r.decision;
@@ -627,7 +658,7 @@ function renderSso(r) {
   const steps = $("sso-steps");
   steps.replaceChildren();
   $("sso-trace").replaceChildren();
-  if (r.error) {
+  if (isFailure(r)) {
     decision.className = "decision bad";
     decision.dataset.allowed = "false";
     decision.textContent = r.error;
@@ -678,7 +709,7 @@ function renderLint(r) {
   const list = $("diagnostics");
   const summary = $("diagnostics-summary");
   list.replaceChildren();
-  if (r.error) {
+  if (isFailure(r)) {
     summary.textContent = "";
     list.append(el("li", { class: "error", text: `The linter could not run: ${r.error}` }));
     editor.setDiagnostics([]);
@@ -796,7 +827,7 @@ function renderBatch(r) {
     batchRows = [];
     return;
   }
-  if (r.error) {
+  if (isFailure(r)) {
     show($("batch-error"), r.error);
     summary.textContent = "";
     tbody.replaceChildren();
@@ -850,6 +881,8 @@ for (const ex of EXAMPLES) exampleSelect.append(el("option", { value: ex.id, tex
 exampleSelect.addEventListener("change", () => {
   const ex = EXAMPLES.find((e) => e.id === exampleSelect.value);
   if (ex) applyState(ex.state);
+  exampleSelect.value = ""; // the same example can be chosen again
+  $("engine-status").textContent = ex ? `Loaded the example: ${ex.title}` : $("engine-status").textContent;
 });
 
 $("share-button").addEventListener("click", async () => {

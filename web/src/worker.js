@@ -43,6 +43,11 @@ function call(fn) {
   return { result, ms: performance.now() - t0 };
 }
 
+// A failed call answers `{"error": …}` (a token that does not read adds `part` and `offset`); a
+// load summary of a rejected map also has an `error` field, next to its other fields.
+const isFailure = (r) =>
+  !!r && typeof r.error === "string" && Object.keys(r).every((k) => k === "error" || k === "part" || k === "offset");
+
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function process() {
@@ -65,7 +70,7 @@ async function handle(req) {
   const key = JSON.stringify(req.load);
   if (key !== loadedKey) {
     const r = call(() => engine.load(key));
-    loadedKey = r.result.error ? null : key;
+    loadedKey = isFailure(r.result) ? null : key;
     loadResult = r;
     lintCache = { key: null, result: null };
     batchCache = { key: null, result: null };
@@ -73,7 +78,7 @@ async function handle(req) {
   } else {
     post("load", { result: loadResult.result, ms: 0 });
   }
-  const loaded = !loadResult.result.error;
+  const loaded = !isFailure(loadResult.result);
   if (req.decode != null) post("decode", call(() => decode_token(req.decode)));
   if (req.map) {
     post("map", loaded ? call(() => engine.map(JSON.stringify(req.map))) : { result: loadResult.result, ms: 0 });
