@@ -11,7 +11,7 @@ import {
   drawSelection,
   Decoration,
 } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { StreamLanguage, syntaxHighlighting } from "@codemirror/language";
 import { classHighlighter } from "@lezer/highlight";
 import { setDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
@@ -142,7 +142,8 @@ export function createEditor(host, { doc, dialect, label, onChange }) {
         marksField,
         language.of(mapLanguage(dialect === "postgres")),
         syntaxHighlighting(classHighlighter),
-        keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap, indentWithTab]),
+        // no Tab binding: Tab leaves the editor, so the keyboard path through the page stays whole
+        keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap]),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({
           "aria-label": label,

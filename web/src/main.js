@@ -238,7 +238,7 @@ function onDialect() {
   document.getElementById("case-label").textContent = pg ? "Case (krb_caseins_users)" : "Case matching";
   const [ins, sen] = ui.caseMode.options;
   ins.textContent = pg ? "insensitive (krb_caseins_users = on)" : "insensitive (CockroachDB today)";
-  sen.textContent = pg ? "sensitive (the default)" : "sensitive (before CockroachDB PR #155531)";
+  sen.textContent = pg ? "sensitive (the default)" : "sensitive (older releases)";
 }
 
 ui.dialect.addEventListener("change", () => {
