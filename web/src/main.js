@@ -58,6 +58,9 @@ const editor = createEditor($("rules-input"), {
   onChange: () => update(),
 });
 
+// For browser tests that set a large map at once: the container carries the CodeMirror view.
+$("rules-input").editorView = editor.view;
+
 // Extra files (postgres include / @file): [{name, text}] rendered as name + textarea pairs.
 let files = [];
 // Extra identities (an array claim), after the first one in identity-input.
@@ -381,7 +384,9 @@ worker.addEventListener("error", (e) => {
 function renderTimings() {
   const parts = ["load", "map", "sso", "lint", "batch"].filter((p) => timings[p]);
   $("timings").textContent =
-    "Answered in: " + parts.map((p) => `${p} ${timings[p].page.toFixed(0)} ms`).join(", ");
+    "Answered in: " +
+    parts.map((p) => `${p} ${timings[p].page.toFixed(0)} ms (engine ${timings[p].engine.toFixed(0)})`).join(", ") +
+    " — each since the change, as this page saw it";
   for (const p of parts) delete timings[p];
 }
 
