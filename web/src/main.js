@@ -582,6 +582,8 @@ function pgRow(row) {
 
 function traceRows(trace, tbody, { principalKey = "identity" } = {}) {
   tbody.replaceChildren();
+  const table = tbody.closest("table");
+  if (table) table.hidden = trace.length === 0;
   for (let row of trace) {
     if (row.system_user_matched !== undefined) row = pgRow(row);
     const tr = el("tr", {
