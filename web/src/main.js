@@ -756,6 +756,7 @@ function renderLint(r) {
         "aria-label": `Go to ${d.code} at ${where}`,
         onclick: () => {
           if (d.main) editor.jumpTo(d.from, d.to);
+          else focusFile(d.file, d.from, d.to);
         },
       }),
       diagnosticBody(d, true),
@@ -775,6 +776,15 @@ function renderLint(r) {
   }
   if (!diags.length) list.append(el("li", { class: "none", text: "No findings." }));
   editor.setDiagnostics(cm);
+}
+
+// A finding in an extra file (postgres include / @file): select its range in that file's box.
+function focusFile(name, from, to) {
+  const i = files.findIndex((f) => f.name === name);
+  if (i < 0) return;
+  const t = document.getElementById(`file-text-${i}`);
+  t.focus();
+  t.setSelectionRange(from, to);
 }
 
 function diagnosticBody(d, inList) {
