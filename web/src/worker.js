@@ -38,7 +38,15 @@ function call(fn) {
   try {
     result = parse(fn());
   } catch (e) {
+    // a panic inside the engine (a WebAssembly trap): report it, and start a fresh engine so the
+    // next change is answered
     result = { error: `the engine failed: ${e && e.message ? e.message : String(e)}` };
+    try {
+      engine = new Playground();
+    } catch {
+      /* the next call reports the failure again */
+    }
+    loadedKey = null;
   }
   return { result, ms: performance.now() - t0 };
 }
