@@ -407,6 +407,16 @@ function renderLoad(r) {
     verdict.className = "verdict";
   }
   show($("roles-error"), r.roles_error || "");
+  // suggestions for the issuer field: the map names of the parsed rules (their ranges)
+  if (!failed && Array.isArray(r.rules)) {
+    const text = editor.text;
+    const names = [...new Set(r.rules.map((x) => x.map_name && text.slice(x.map_name.from, x.map_name.to)).filter(Boolean))];
+    const list = document.getElementById("issuer-list");
+    if (list.dataset.names !== JSON.stringify(names)) {
+      list.dataset.names = JSON.stringify(names);
+      list.replaceChildren(...names.slice(0, 200).map((n) => el("option", { value: n })));
+    }
+  }
   // settings: statements read, their errors and problems
   const list = $("settings-problems");
   list.replaceChildren();
@@ -787,6 +797,15 @@ function focusFile(name, from, to) {
   t.setSelectionRange(from, to);
 }
 
+// The engine's messages quote code between backticks: show those parts as code.
+function richText(text) {
+  const frag = document.createDocumentFragment();
+  String(text)
+    .split(/`([^`]*)`/)
+    .forEach((part, i) => frag.append(i % 2 ? el("code", { text: part }) : part));
+  return frag;
+}
+
 function diagnosticBody(d, inList) {
   const box = el("div", { class: "diag-body" });
   box.append(
@@ -795,12 +814,12 @@ function diagnosticBody(d, inList) {
     el("strong", { class: "code", text: d.code }),
     d.name ? el("span", { class: "name", text: ` ${d.name}` }) : null,
     ": ",
-    d.message,
+    richText(d.message),
   );
   for (const l of d.labels || []) {
-    if (l.message && l.message !== d.message) box.append(el("div", { class: "label", text: `↳ ${l.message}` }));
+    if (l.message && l.message !== d.message) box.append(el("div", { class: "label" }, "↳ ", richText(l.message)));
   }
-  if (d.help) box.append(el("div", { class: "help", text: `help: ${d.help}` }));
+  if (d.help) box.append(el("div", { class: "help" }, "help: ", richText(d.help)));
   if (d.url) {
     // rule pages are on the project's site; open them in a new tab, never fetched by this page
     box.append(el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer", text: `About ${d.code}${inList ? "" : " ↗"}` }));
