@@ -269,7 +269,12 @@ let lastDecodedToken = null;
 let lastLoad = null;
 // a token typed or pasted (not restored from a link or an example) fills the issuer from `iss`
 let issuerFromToken = false;
-ui.token.addEventListener("input", () => (issuerFromToken = true));
+// …and the identities from the principals the engine reads from its claim
+let identitiesFromToken = false;
+ui.token.addEventListener("input", () => {
+  issuerFromToken = true;
+  identitiesFromToken = true;
+});
 const timings = {};
 
 // SQL string literal for the claim override (`''` escapes a quote, as CockroachDB reads it).
@@ -704,6 +709,17 @@ function renderSso(r) {
     : r.allowed
       ? ""
       : "CockroachDB's own error is not knowable offline here.";
+  const principals = (r.principals || []).filter((p) => typeof p === "string");
+  if (identitiesFromToken && principals.length) {
+    identitiesFromToken = false;
+    const now = [ui.identity.value, ...extraIdentities];
+    if (JSON.stringify(now) !== JSON.stringify(principals)) {
+      ui.identity.value = principals[0];
+      extraIdentities = principals.slice(1);
+      renderExtraIdentities();
+      update();
+    }
+  }
   const extra = $("sso-trace");
   if ((r.principals || []).length) extra.append(el("p", { text: `Principals from the claim: ${r.principals.map((p) => JSON.stringify(p)).join(", ")}` }));
   if ((r.candidates || []).length) extra.append(el("p", { text: `Candidates: ${r.candidates.join(", ")}` }));
