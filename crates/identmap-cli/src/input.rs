@@ -140,21 +140,10 @@ pub fn read_role_graph(path: &str) -> Result<identmap::postgres::Roles, String> 
     roles_from_json(&v).map_err(|e| format!("{path}: {e}"))
 }
 
-/// Role memberships from JSON `{"member": ["role", …], …}`: every name in it exists as a role,
-/// and membership is transitive.
+/// Role memberships from JSON `{"member": ["role", …], …}`: [`identmap::postgres::Roles::from_json`].
 ///
 /// # Errors
 /// When the value is not an object of string lists.
 pub fn roles_from_json(v: &serde_json::Value) -> Result<identmap::postgres::Roles, String> {
-    let obj = v.as_object().ok_or("expected a JSON object {\"member\": [\"role\", …]}")?;
-    let mut roles = identmap::postgres::Roles::new();
-    for (member, granted) in obj {
-        roles.add(member);
-        let list = granted.as_array().ok_or_else(|| format!("the roles of {member:?} are not a list"))?;
-        for g in list {
-            let g = g.as_str().ok_or_else(|| format!("a role granted to {member:?} is not a string"))?;
-            roles.grant(member, g);
-        }
-    }
-    Ok(roles)
+    identmap::postgres::Roles::from_json(v)
 }

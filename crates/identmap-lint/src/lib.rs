@@ -31,6 +31,7 @@ mod lang;
 mod lex;
 mod model;
 mod registry;
+mod render;
 mod rules;
 mod suppress;
 mod witness;
@@ -46,6 +47,9 @@ pub use config::{Config, Dialect, ParseSeverityError, Severity, UnknownCode};
 pub(crate) use diagnostic::Finding;
 pub use diagnostic::{apply_fixes, Diagnostic, Edit, Fix, Label, DOCS_URL};
 pub use registry::{rule_docs_markdown, rules, RuleInfo};
+pub use render::{
+    diagnostic_json, range, report_json, summary_line, utf16_offset, Counts, Position, JSON_VERSION,
+};
 pub use suppress::Suppression;
 
 /// What to lint.

@@ -12,6 +12,8 @@
 //!   `pg_ident_file_mappings` view and the authentication-time check.
 //! * [`Matcher`]: the cockroach dialect compiled once for fast many-to-many matching, with exactly
 //!   the reference evaluator's answers.
+//! * [`batch`]: many identities through one [`Matcher`], with the counts of unmapped and
+//!   multiply-mapped ones.
 //! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
 //! * [`syntax`]: the dialects' regex syntax trees (`regex_syntax::hir::Hir`), for analyses.
 //! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
@@ -20,6 +22,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+pub mod batch;
 pub mod cockroach;
 mod fold;
 mod goquote;

@@ -42,6 +42,36 @@ impl Roles {
         Roles::default()
     }
 
+    /// Role memberships from JSON `{"member": ["role", …], …}` (the `roles` of the conformance
+    /// records, `identmap map --role-graph`, the playground's role-graph editor): every name in it
+    /// exists as a role, and membership is transitive.
+    ///
+    /// ```
+    /// use identmap::postgres::Roles;
+    ///
+    /// let roles = Roles::from_json(&serde_json::json!({"bob": ["staff"]}))?;
+    /// assert!(roles.is_member("bob", "staff"));
+    /// let err = Roles::from_json(&serde_json::json!({"bob": "staff"})).unwrap_err();
+    /// assert_eq!(err, "the roles of \"bob\" are not a list");
+    /// # Ok::<(), String>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When the value is not an object of string lists.
+    pub fn from_json(v: &serde_json::Value) -> Result<Roles, String> {
+        let obj = v.as_object().ok_or("expected a JSON object {\"member\": [\"role\", …]}")?;
+        let mut roles = Roles::new();
+        for (member, granted) in obj {
+            roles.add(member);
+            let list = granted.as_array().ok_or_else(|| format!("the roles of {member:?} are not a list"))?;
+            for g in list {
+                let g = g.as_str().ok_or_else(|| format!("a role granted to {member:?} is not a string"))?;
+                roles.grant(member, g);
+            }
+        }
+        Ok(roles)
+    }
+
     /// Make `role` exist.
     pub fn add(&mut self, role: impl AsRef<[u8]>) {
         self.exists.insert(role.as_ref().to_vec());

@@ -1,0 +1,370 @@
+//! The loaded workspace: what the page's editors hold, parsed once per change.
+
+use identmap::cockroach::{CaseMode, Options, Ruleset};
+use identmap::postgres::{Decision, IdentFile, MemoryFiles, Roles, Version};
+use identmap::sql::parse_settings;
+use identmap::sso::JwtSettings;
+use identmap::Matcher;
+use identmap_lint::{lint, utf16_offset, Config, Input, Report};
+use serde_json::{json, Value};
+
+/// The name the main postgres file has (includes resolve against it).
+const PG_MAIN: &str = "pg_ident.conf";
+/// The name the cockroach map has in findings.
+const CRDB_MAIN: &str = "identity_map";
+
+/// The map, its extra files, the settings and the role graph, parsed.
+#[derive(Debug)]
+pub(crate) struct Workspace {
+    rules_text: String,
+    settings_text: String,
+    settings: JwtSettings,
+    settings_summary: Value,
+    kind: Kind,
+}
+
+/// Why CockroachDB refuses the whole map (`SET CLUSTER SETTING` fails): its first error.
+#[derive(Debug)]
+struct Rejection {
+    message: String,
+    span: identmap::Span,
+}
+
+impl Rejection {
+    fn verdict(&self) -> String {
+        format!("CockroachDB rejects this map: {}", self.message)
+    }
+}
+
+#[derive(Debug)]
+enum Kind {
+    Cockroach {
+        case: CaseMode,
+        /// Every rule that parsed (for the rule ranges and the lint), and the first error that
+        /// makes CockroachDB reject the whole value.
+        parsed: Ruleset,
+        rejection: Option<Rejection>,
+        matcher: Result<Matcher, String>,
+    },
+    Postgres {
+        version: Version,
+        files: MemoryFiles,
+        file: IdentFile,
+        roles: Result<Roles, String>,
+    },
+}
+
+fn str_field<'a>(v: &'a Value, name: &str) -> Result<Option<&'a str>, String> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(format!("field {name:?} is not a string")),
+    }
+}
+
+fn bool_field(v: &Value, name: &str) -> Result<bool, String> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("field {name:?} is not a boolean")),
+    }
+}
+
+/// `{"from", "to"}`: the UTF-16 range of a byte span of `text`.
+fn range(text: &str, span: identmap::Span) -> Value {
+    json!({"from": utf16_offset(text, span.start), "to": utf16_offset(text, span.end)})
+}
+
+impl Workspace {
+    pub(crate) fn load(r: &Value) -> Result<Workspace, String> {
+        let rules_text = str_field(r, "rules")?.ok_or("field \"rules\" is required")?.to_string();
+        let settings_text = str_field(r, "settings")?.unwrap_or("").to_string();
+        let parsed_settings = parse_settings(&settings_text);
+        let settings = JwtSettings::from_sql(&parsed_settings);
+        let settings_summary = json!({
+            "statements": parsed_settings.all().len(),
+            "errors": parsed_settings.errors().iter().map(|e| {
+                let mut v = range(&settings_text, e.span());
+                v["message"] = json!(e.message());
+                v
+            }).collect::<Vec<_>>(),
+            "problems": settings.problems().iter().map(|p| {
+                let mut v = p.span().map_or_else(|| json!({}), |s| range(&settings_text, s));
+                v["setting"] = json!(p.setting());
+                v["message"] = json!(p.message());
+                v
+            }).collect::<Vec<_>>(),
+            "map_in_settings": settings.identity_map().is_some(),
+        });
+        let kind = match str_field(r, "dialect")?.unwrap_or("cockroach") {
+            "cockroach" => {
+                let case = match str_field(r, "case")?.unwrap_or("insensitive") {
+                    "insensitive" => CaseMode::Insensitive,
+                    "sensitive" => CaseMode::Sensitive,
+                    other => return Err(format!("unknown case mode {other:?}")),
+                };
+                let options = Options::new().case(case);
+                let recovered = Ruleset::parse_recovering(&rules_text, options);
+                let rejection = recovered
+                    .errors()
+                    .first()
+                    .map(|e| Rejection { message: e.message().to_string(), span: e.span() });
+                let parsed = recovered.ruleset().clone();
+                let matcher = if rejection.is_some() {
+                    Err("the map is rejected".to_string())
+                } else {
+                    Matcher::new(&parsed).map_err(|e| e.to_string())
+                };
+                Kind::Cockroach { case, parsed, rejection, matcher }
+            }
+            "postgres" => {
+                let major = r.get("pg_version").and_then(Value::as_u64).unwrap_or(16);
+                let version = Version::from_major(major)
+                    .ok_or_else(|| format!("PostgreSQL {major} is not one of 15, 16, 17 or 18"))?;
+                let mut files = MemoryFiles::new();
+                if let Some(extra) = r.get("files") {
+                    let extra = extra.as_object().ok_or("field \"files\" is not an object")?;
+                    for (path, text) in extra {
+                        let text = text.as_str().ok_or_else(|| format!("file {path:?} is not a string"))?;
+                        files.insert(path, text);
+                    }
+                }
+                files.insert(PG_MAIN, rules_text.as_str());
+                let file = IdentFile::load(PG_MAIN, &files, version).map_err(|e| e.reason().to_string())?;
+                let roles = match str_field(r, "roles")?.map(str::trim).filter(|t| !t.is_empty()) {
+                    None => Ok(Roles::new()),
+                    Some(t) => serde_json::from_str(t)
+                        .map_err(|e| format!("role graph: {e}"))
+                        .and_then(|v| Roles::from_json(&v).map_err(|e| format!("role graph: {e}"))),
+                };
+                Kind::Postgres { version, files, file, roles }
+            }
+            other => return Err(format!("unknown dialect {other:?}")),
+        };
+        Ok(Workspace { rules_text, settings_text, settings, settings_summary, kind })
+    }
+
+    /// What the page shows right after a change: accepted or not, the rules' ranges.
+    pub(crate) fn summary(&self) -> Value {
+        match &self.kind {
+            Kind::Cockroach { parsed, rejection, matcher, .. } => {
+                let text = &self.rules_text;
+                let rules: Vec<Value> = parsed
+                    .rules()
+                    .iter()
+                    .map(|rule| {
+                        json!({
+                            "line": rule.line(),
+                            "range": range(text, rule.span()),
+                            "map_name": range(text, rule.map_name().span()),
+                            "identity": range(text, rule.identity().span()),
+                            "user": range(text, rule.user().span()),
+                        })
+                    })
+                    .collect();
+                let verdict =
+                    rejection.as_ref().map(Rejection::verdict).or_else(|| matcher.as_ref().err().cloned());
+                json!({
+                    "dialect": "cockroach",
+                    "accepted": verdict.is_none(),
+                    "verdict": verdict,
+                    "error": rejection.as_ref().map(|r| r.message.as_str()),
+                    "error_range": rejection.as_ref().map(|r| range(text, r.span)),
+                    "rules": rules,
+                    "settings": self.settings_summary,
+                })
+            }
+            Kind::Postgres { file, roles, .. } => {
+                let errors: Vec<Value> = file
+                    .errors()
+                    .map(|e| {
+                        let loc = e.location();
+                        json!({"file": loc.file(), "line": loc.line(), "message": e.message()})
+                    })
+                    .collect();
+                let loaded = errors.is_empty();
+                json!({
+                    "dialect": "postgres",
+                    "accepted": loaded,
+                    "verdict": (!loaded).then_some(
+                        "PostgreSQL loads no map from this file at startup and keeps the previous one on reload"),
+                    "errors": errors,
+                    "roles_error": roles.as_ref().err(),
+                    "settings": self.settings_summary,
+                })
+            }
+        }
+    }
+
+    fn lint_report(&self) -> Report {
+        match &self.kind {
+            Kind::Cockroach { case, .. } => {
+                let mut config = Config::new(identmap_lint::Dialect::Cockroach(*case));
+                if !self.settings_text.trim().is_empty() {
+                    config.set_sso(self.settings.clone());
+                }
+                lint(&Input::Map { name: CRDB_MAIN, text: &self.rules_text }, &config)
+            }
+            Kind::Postgres { version, files, .. } => {
+                let config = Config::new(identmap_lint::Dialect::Postgres(*version));
+                lint(&Input::PgIdent { name: PG_MAIN, text: &self.rules_text, files }, &config)
+            }
+        }
+    }
+
+    pub(crate) fn lint(&self) -> Value {
+        let report = self.lint_report();
+        let mut out = identmap_lint::report_json(std::slice::from_ref(&report));
+        if let Some(list) = out["diagnostics"].as_array_mut() {
+            for (v, d) in list.iter_mut().zip(report.diagnostics()) {
+                let text = report.source(d.file()).unwrap_or("");
+                v["from"] = json!(utf16_offset(text, d.span().start));
+                v["to"] = json!(utf16_offset(text, d.span().end));
+                v["main"] = json!(d.file() == CRDB_MAIN || d.file() == PG_MAIN);
+                if let (Some(edits), Some(fix)) = (v["fix"]["edits"].as_array_mut(), d.fix()) {
+                    for (ev, e) in edits.iter_mut().zip(fix.edits()) {
+                        let t = report.source(e.file()).unwrap_or("");
+                        ev["from"] = json!(utf16_offset(t, e.span().start));
+                        ev["to"] = json!(utf16_offset(t, e.span().end));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn map(&self, r: &Value) -> Result<Value, String> {
+        match &self.kind {
+            Kind::Cockroach { parsed, matcher, rejection, .. } => {
+                if let Some(why) = rejection {
+                    return Err(why.verdict());
+                }
+                let matcher = matcher.as_ref().map_err(Clone::clone)?;
+                let issuer = str_field(r, "issuer")?.unwrap_or("");
+                let identities: Vec<String> = match r.get("identities") {
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_string).ok_or("an identity is not a string"))
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err("field \"identities\" is required (a list of strings)".into()),
+                };
+                let explain = bool_field(r, "explain")?;
+                let mut users: Vec<String> = Vec::new();
+                let mut map_found = false;
+                let mut trace = Vec::new();
+                for id in &identities {
+                    let m = matcher.map(issuer, id);
+                    map_found |= m.map_found();
+                    users.extend(m.users().iter().map(|u| u.to_string()));
+                    if explain {
+                        for s in parsed.explain(issuer, id).steps {
+                            let rule = &parsed.rules()[s.rule];
+                            trace.push(json!({
+                                "identity": id,
+                                "line": s.line,
+                                "rule_index": s.rule,
+                                "rule": format!("{} {} {}", rule.map_name().text(), rule.identity().text(), rule.user().text()),
+                                "matched": s.matched(),
+                                "captures": s.captures,
+                                "produced": s.produced,
+                            }));
+                        }
+                    }
+                }
+                let jwt_users = matcher.jwt_candidates(issuer, &identities);
+                let mut out = json!({"map_found": map_found, "users": users, "jwt_users": jwt_users});
+                if let [one] = identities.as_slice() {
+                    if let Some(e) = identmap::cockroach::hba_error(one, map_found, &users) {
+                        out["hba_error"] = json!(e);
+                    }
+                }
+                if explain {
+                    out["trace"] = Value::Array(trace);
+                }
+                Ok(out)
+            }
+            Kind::Postgres { file, roles, .. } => {
+                let mut roles = roles.clone()?;
+                let field = |name: &str| -> Result<&str, String> {
+                    str_field(r, name)?.ok_or_else(|| format!("field {name:?} is required"))
+                };
+                let (map, system_user, db_user) = (field("map")?, field("system_user")?, field("db_user")?);
+                roles.add(db_user);
+                let case_insensitive = bool_field(r, "case_insensitive")?;
+                let check = if bool_field(r, "explain")? {
+                    file.check(map, system_user, db_user, case_insensitive, &roles)
+                } else {
+                    identmap::postgres::Matcher::new(file).check(
+                        map,
+                        system_user,
+                        db_user,
+                        case_insensitive,
+                        &roles,
+                    )
+                };
+                let decision = match check.decision() {
+                    Decision::Allow => "allow",
+                    Decision::Deny => "deny",
+                    _ => "unsupported",
+                };
+                let mut out =
+                    json!({"decision": decision, "log": check.log(), "file_loaded": check.file_loaded()});
+                if let Decision::Unsupported { reason, location } = check.decision() {
+                    out["reason"] = json!(format!("{location}: {reason}"));
+                }
+                out["trace"] = check
+                    .trace()
+                    .iter()
+                    .map(|t| {
+                        json!({
+                            "file": t.location().file(),
+                            "line": t.location().line(),
+                            "system_user_matched": t.system_user_matched(),
+                            "captures": t.captures().iter().map(|c| c.map(|sp| system_user.get(sp.range()).unwrap_or(""))).collect::<Vec<_>>(),
+                            "produced_role": t.produced_role(),
+                            "result": t.to_string(),
+                        })
+                    })
+                    .collect();
+                Ok(out)
+            }
+        }
+    }
+
+    pub(crate) fn batch(&self, r: &Value) -> Result<Value, String> {
+        match &self.kind {
+            Kind::Cockroach { matcher, rejection, .. } => {
+                if let Some(why) = rejection {
+                    return Err(why.verdict());
+                }
+                let matcher = matcher.as_ref().map_err(Clone::clone)?;
+                let issuer = str_field(r, "issuer")?.unwrap_or("");
+                let lines = str_field(r, "lines")?.unwrap_or("");
+                Ok(identmap::batch::map_lines(matcher, issuer, lines).to_json())
+            }
+            Kind::Postgres { .. } => Err("the batch table answers for the cockroach dialect".into()),
+        }
+    }
+
+    pub(crate) fn sso(&self, r: &Value) -> Result<Value, String> {
+        let Kind::Cockroach { case, .. } = &self.kind else {
+            return Err("SSO (JWT) login is CockroachDB's: choose the cockroach dialect".into());
+        };
+        let token = str_field(r, "token")?.unwrap_or("");
+        let mut settings = self.settings.clone();
+        settings.set_identity_map(self.rules_text.clone());
+        if let Some(jwks) = str_field(r, "jwks")?.filter(|t| !t.trim().is_empty()) {
+            settings.set_jwks(jwks.to_string());
+        }
+        let now = r.get("now").and_then(Value::as_i64).ok_or("field \"now\" is required (Unix seconds)")?;
+        let mut options = identmap_sso::Options::new(now)
+            .case(*case)
+            .verify(!matches!(r.get("verify"), Some(Value::Bool(false))))
+            .skew(r.get("skew").and_then(Value::as_u64).unwrap_or(0));
+        if let Some(u) = str_field(r, "user")?.filter(|u| !u.is_empty()) {
+            options = options.user(u);
+        }
+        let d = identmap_sso::decide(&settings, token, &options);
+        Ok(d.to_json(bool_field(r, "show_claims")?))
+    }
+}

@@ -1,0 +1,162 @@
+//! The WebAssembly build answers the recorded conformance cases exactly as the CLI does: a sample
+//! of every corpus, pushed through the same JSON calls the playground's worker makes.
+//!
+//! Run under Node by `wasm-bindgen-test-runner` (`scripts/test` sets it as the wasm32 runner);
+//! on the host the same tests run natively.
+
+use identmap_wasm::Playground;
+use serde_json::{json, Value};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const COCKROACH: &str = include_str!("../../../testdata/conformance/cockroach.jsonl");
+const COCKROACH_REGEX: &str = include_str!("../../../testdata/conformance/cockroach-regex.jsonl");
+const POSTGRES: &str = include_str!("../../../testdata/conformance/postgres.jsonl");
+const PG_UNSUPPORTED: &str = include_str!("../../../testdata/postgres-unsupported.txt");
+
+fn records(text: &str) -> impl Iterator<Item = Value> + '_ {
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a JSON record"))
+}
+
+fn call(answer: &str) -> Value {
+    serde_json::from_str(answer).expect("the engine answers JSON")
+}
+
+/// One cockroach record in one case mode; `None` when it agrees, else what differs.
+fn cockroach_case(p: &mut Playground, r: &Value, case: &str, expect: &Value) -> Option<String> {
+    let loaded =
+        call(&p.load(&json!({"dialect": "cockroach", "case": case, "rules": r["config"]}).to_string()));
+    if expect["ok"] == false {
+        return (loaded["accepted"] != false || loaded["error"] != expect["error"])
+            .then(|| format!("expected the error {}, load said {loaded}", expect["error"]));
+    }
+    if loaded["accepted"] != true {
+        return Some(format!("expected the map accepted, load said {loaded}"));
+    }
+    let identities: Vec<String> = match &r["identity"] {
+        Value::Null => vec![String::new()],
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().map(identmap_sso::go_sprint).collect(),
+        other => vec![identmap_sso::go_sprint(other)],
+    };
+    let got =
+        call(&p.map(&json!({"issuer": r["issuer"], "identities": identities, "explain": true}).to_string()));
+    for field in ["users", "map_found", "jwt_users", "hba_error"] {
+        if expect.get(field).is_some() && got[field] != expect[field] {
+            return Some(format!("{field}: expected {}, got {}", expect[field], got[field]));
+        }
+    }
+    // The trace agrees with the answer: every added user comes from a matched rule.
+    let trace = got["trace"].as_array().map_or(0, Vec::len);
+    let rules = loaded["rules"].as_array().map_or(0, Vec::len);
+    (got["users"].as_array().is_some_and(|u| !u.is_empty()) && trace == 0 && rules > 0)
+        .then(|| format!("users without a trace: {got}"))
+}
+
+fn cockroach_sample(corpus: &str, every: usize) -> (usize, Vec<String>) {
+    let mut p = Playground::new();
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for r in records(corpus).step_by(every) {
+        for (case, key) in [("insensitive", "expect_ci"), ("sensitive", "expect_cs")] {
+            n += 1;
+            if let Some(why) = cockroach_case(&mut p, &r, case, &r[key]) {
+                failures.push(format!("{} [{case}] {}: {why}", r["note"], r["config"]));
+            }
+        }
+    }
+    (n, failures)
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn cockroach_records_agree() {
+    let (n, failures) = cockroach_sample(COCKROACH, 1);
+    assert!(n >= 500, "{n} cases");
+    assert!(failures.is_empty(), "{} of {n} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn cockroach_regex_records_agree() {
+    let (n, failures) = cockroach_sample(COCKROACH_REGEX, 4);
+    assert!(n >= 500, "{n} cases");
+    assert!(failures.is_empty(), "{} of {n} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn postgres_records_agree() {
+    let unsupported: Vec<&str> =
+        PG_UNSUPPORTED.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split(':').next()).collect();
+    let mut p = Playground::new();
+    let mut failures = Vec::new();
+    let (mut n, mut parse_cases) = (0, 0);
+    for r in records(POSTGRES).step_by(2) {
+        let files = r.get("files").cloned().unwrap_or_else(|| json!({}));
+        let roles = r.get("roles").map(Value::to_string);
+        let request = json!({
+            "dialect": "postgres", "pg_version": r["version"], "rules": r["config"], "files": files, "roles": roles,
+        });
+        let loaded = call(&p.load(&request.to_string()));
+        n += 1;
+        if r["kind"] == "parse" {
+            parse_cases += 1;
+            let expect_error = r["expect"].get("parse_error").is_some();
+            if loaded["accepted"] != Value::Bool(!expect_error) {
+                failures.push(format!(
+                    "{} v{}: expected {}, load said {loaded}",
+                    r["id"], r["version"], r["expect"]
+                ));
+            }
+            continue;
+        }
+        let got = call(
+            &p.map(
+                &json!({
+                    "map": r["map"], "system_user": r["system_user"], "db_user": r["db_user"],
+                    "case_insensitive": r["case_insensitive"], "explain": true,
+                })
+                .to_string(),
+            ),
+        );
+        let key = format!(
+            "{} {} {} {}",
+            r["version"],
+            r["id"].as_str().unwrap_or(""),
+            r["system_user"].as_str().unwrap_or(""),
+            r["db_user"].as_str().unwrap_or("")
+        );
+        let ok = if got["decision"] == "unsupported" {
+            unsupported.contains(&key.as_str())
+        } else {
+            got["decision"] == r["expect"]
+        };
+        if !ok {
+            failures.push(format!("{key}: expected {}, got {got}", r["expect"]));
+        }
+    }
+    assert!(n >= 500 && parse_cases >= 100, "{n} cases, {parse_cases} parse cases");
+    assert!(failures.is_empty(), "{} of {n} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn bad_requests_are_errors_not_panics() {
+    let mut p = Playground::new();
+    assert!(call(&p.map("{}"))["error"].as_str().is_some_and(|e| e.contains("nothing is loaded")));
+    for bad in [
+        "",
+        "[]",
+        "{",
+        "{\"rules\": 3}",
+        "{\"rules\": \"\", \"dialect\": \"oracle\"}",
+        "{\"rules\": \"\", \"dialect\": \"postgres\", \"pg_version\": 14}",
+    ] {
+        assert!(call(&p.load(bad))["error"].is_string(), "{bad}");
+    }
+    assert!(call(&p.load(r#"{"rules": "m /(x \\1"}"#))["accepted"] == false);
+    assert!(call(&p.map(r#"{"issuer": "m", "identities": ["x"]}"#))["error"].is_string());
+    assert!(call(&identmap_wasm::decode_token("a.b"))["error"].is_string());
+    assert!(call(&p.sso(r#"{"token": "x"}"#))["error"].is_string(), "now is required");
+}
