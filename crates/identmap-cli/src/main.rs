@@ -102,7 +102,7 @@ enum Command {
         file: String,
         /// Which evaluator answers cockroach records.
         #[arg(long, value_enum, default_value = "matcher")]
-        engine: cmd_map::Engine,
+        engine: identmap::Engine,
     },
     /// Measure a cockroach map on your lookups (one `<issuer> <identity>` per line): build time,
     /// heap, ns per lookup of the compiled matcher, of the per-rule scan and of a hash floor.

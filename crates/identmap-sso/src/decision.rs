@@ -7,9 +7,10 @@ use identmap::sso::{Claim, JwtSettings};
 use identmap::{normalize_username, Matcher};
 use serde_json::{json, Map, Value};
 
-use crate::claims::{self, ClaimProblem, TraceStep};
+use crate::claims::{self, ClaimProblem};
 use crate::jwks::{self, Jwks};
 use crate::token::{kind_of, Token};
+use identmap::report::TraceStep;
 
 /// A step of the decision, in the order `sso.md` gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -350,16 +351,7 @@ impl Decision {
             "verified": self.verified,
             "principals": self.principals,
             "candidates": self.candidates,
-            "trace": self.trace.iter().map(|t| json!({
-                "principal": t.principal(),
-                "line": t.line(),
-                "rule": t.rule(),
-                "matched": t.matched(),
-                "captures": t.captures(),
-                "produced": t.produced(),
-                "outcome": t.outcome(),
-                "user": t.user(),
-            })).collect::<Vec<_>>(),
+            "trace": self.trace.iter().map(|t| t.to_json_as("principal")).collect::<Vec<_>>(),
             "claims_present": self.claims_present,
             "header": self.header.as_ref().map(|h| {
                 let mut m = Map::new();
@@ -404,29 +396,7 @@ impl Decision {
         if !self.trace.is_empty() {
             let _ = writeln!(out, "map rules tried:");
             for t in &self.trace {
-                let what = match (t.outcome(), t.user()) {
-                    ("added", Some(u)) => format!("matched -> {u}"),
-                    ("duplicate", Some(u)) => format!("matched -> {u} (duplicate, dropped)"),
-                    ("empty_user", _) => "matched, but the user is empty: counts as no match".to_owned(),
-                    _ => "no match".to_owned(),
-                };
-                let caps: Vec<String> = t
-                    .captures()
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(i, c)| {
-                        format!("\\{i}={}", c.as_deref().map_or("(none)".to_owned(), |s| format!("{s:?}")))
-                    })
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "  {:?} line {:>3}  {}  {what}{}",
-                    t.principal(),
-                    t.line(),
-                    t.rule(),
-                    if caps.is_empty() { String::new() } else { format!("  [{}]", caps.join(" ")) }
-                );
+                let _ = writeln!(out, "  {}", t.to_text(true));
             }
         }
         if self.steps.iter().any(|s| s.step == Step::Mapping && s.status != Status::NotChecked) {
@@ -770,7 +740,7 @@ fn mapping_step(
         }
     };
     d.candidates = claims::candidates(&matcher, iss, principals);
-    d.trace = claims::trace(&rules, iss, principals);
+    d.trace = TraceStep::explain(&rules, iss, principals);
     let source = if matcher.has_map(iss) {
         format!("the identity map's rules for {iss:?}")
     } else if text.trim().is_empty() {

@@ -46,7 +46,8 @@ mod decision;
 mod jwks;
 mod token;
 
-pub use claims::{candidates, go_sprint, principals_of, TraceStep};
+pub use claims::{candidates, go_sprint, principals_of};
 pub use decision::{decide, Decision, Options, Status, Step, StepResult};
+pub use identmap::report::TraceStep;
 pub use jwks::{Jwks, JwksError, Key};
 pub use token::{Part, Token, TokenError, MAX_TOKEN_LEN};

@@ -12,6 +12,10 @@
 //!   `pg_ident_file_mappings` view and the authentication-time check.
 //! * [`Matcher`]: the cockroach dialect compiled once for fast many-to-many matching, with exactly
 //!   the reference evaluator's answers.
+//! * [`report`]: map results and explain traces rendered once, as JSON and as text (the CLI
+//!   and a browser playground print the same).
+//! * [`Dialect`], [`Engine`], [`cockroach::CaseMode`]: the choices every front end offers (with
+//!   the `serde` and `clap` features, derived for them).
 //! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
 //! * [`syntax`]: the dialects' regex syntax trees (`regex_syntax::hir::Hir`), for analyses.
 //! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
@@ -20,6 +24,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+mod choice;
 pub mod cockroach;
 mod fold;
 mod goquote;
@@ -28,11 +33,13 @@ mod normalize;
 pub mod postgres;
 mod ranges;
 mod regex;
+pub mod report;
 mod span;
 pub mod sql;
 pub mod sso;
 pub mod syntax;
 
+pub use choice::{Dialect, Engine, UnknownName};
 pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
 pub use normalize::normalize_username;
 pub use span::{LineIndex, Span};
