@@ -8,7 +8,9 @@ use identmap::report::{CockroachMap, PostgresCheck};
 use identmap::{Engine, Matcher};
 use identmap_cli::input::{self, Source};
 
-use crate::{DialectArg, DialectOpts, Format};
+use identmap::Dialect;
+
+use crate::{DialectOpts, Format};
 
 /// Arguments of `identmap map`.
 #[derive(Debug, clap::Args)]
@@ -52,7 +54,7 @@ pub(crate) struct MapArgs {
 pub(crate) fn run(args: &MapArgs) -> Result<ExitCode, String> {
     let src = input::read_source(&args.file)?;
     match args.dialect.resolve(&args.file) {
-        DialectArg::Postgres => postgres_map(&src, args),
+        Dialect::Postgres => postgres_map(&src, args),
         _ => cockroach(&src, args),
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use identmap::cockroach::CaseMode;
 
 use identmap::sso::JwtSettings;
-use identmap_cli::config::{self, Case, ProjectConfig};
+use identmap_cli::config::{self, ProjectConfig};
 use identmap_cli::input::{self, read_source};
 use identmap_sso::{decide, Options};
 
@@ -130,7 +130,7 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
             .map_err(|_| "the system clock is out of range".to_string())?,
     };
     let mut options = Options::new(now).skew(args.skew).verify(!args.no_verify);
-    if args.case_sensitive || project.as_ref().and_then(ProjectConfig::case) == Some(Case::Sensitive) {
+    if args.case_sensitive || project.as_ref().and_then(ProjectConfig::case) == Some(CaseMode::Sensitive) {
         options = options.case(CaseMode::Sensitive);
     }
     if let Some(u) = &args.user {

@@ -24,14 +24,15 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use identmap_cli::config::{Dialect, Level, ProjectConfig};
+//! use identmap::Dialect;
+//! use identmap_cli::config::ProjectConfig;
 //!
 //! let text = "dialect = \"postgres\"\npg_version = 17\n[severity]\nIM401 = \"off\"\n";
 //! let cfg = ProjectConfig::parse(Path::new("repo/identmap.toml"), text)?;
 //! assert_eq!(cfg.dialect(), Some(Dialect::Postgres));
 //! assert_eq!(cfg.pg_version(), Some(17));
 //! assert_eq!(cfg.severity_overrides()[0].code(), "IM401");
-//! assert_eq!(cfg.severity_overrides()[0].level(), Level::Off);
+//! assert_eq!(cfg.severity_overrides()[0].severity(), None); // off
 //!
 //! let err = ProjectConfig::parse(Path::new("identmap.toml"), "pg_version = 14\n").unwrap_err();
 //! assert_eq!((err.line(), err.column()), (1, 14));
@@ -43,66 +44,21 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use identmap::cockroach::CaseMode;
 use identmap::sso::JwtSettings;
-use identmap::{LineIndex, Span};
+use identmap::{Dialect, LineIndex, Span};
+use identmap_lint::Severity;
 use serde::Deserialize;
 use toml::Spanned;
 
 /// The configuration file's name.
 pub const FILE_NAME: &str = "identmap.toml";
 
-/// The dialect named by `dialect = …`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    /// CockroachDB `server.identity_map.configuration`.
-    Cockroach,
-    /// PostgreSQL `pg_ident.conf`.
-    Postgres,
-}
-
-/// The cockroach case mode named by `case = …`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Case {
-    /// Current CockroachDB: identities and patterns compared case-insensitively.
-    Insensitive,
-    /// Releases before CockroachDB PR #155531.
-    Sensitive,
-}
-
-/// A severity level in `fail_on` or `[severity]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// The rule is turned off (only in `[severity]`).
-    Off,
-    /// Informational.
-    Info,
-    /// A warning.
-    Warning,
-    /// An error.
-    Error,
-}
-
-impl Level {
-    /// The lower-case name, as written in the file.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::Info => "info",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
-    }
-}
-
 /// One `[severity]` entry: a code and its level, with where the entry is in the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeverityOverride {
     code: String,
-    level: Level,
+    severity: Option<Severity>,
     span: Span,
 }
 
@@ -113,10 +69,10 @@ impl SeverityOverride {
         &self.code
     }
 
-    /// The level.
+    /// The severity; `None` for `off`.
     #[must_use]
-    pub fn level(&self) -> Level {
-        self.level
+    pub fn severity(&self) -> Option<Severity> {
+        self.severity
     }
 
     /// Where the value is in `identmap.toml` (for an error on an unknown code).
@@ -223,9 +179,9 @@ pub struct ProjectConfig {
     text: String,
     dialect: Option<Dialect>,
     pg_version: Option<u8>,
-    case: Option<Case>,
+    case: Option<CaseMode>,
     reserved_users: Vec<String>,
-    fail_on: Option<Level>,
+    fail_on: Option<Severity>,
     severity: Vec<SeverityOverride>,
     sso: Option<SsoConfig>,
 }
@@ -304,12 +260,12 @@ impl StringOrList {
 struct RawConfig {
     dialect: Option<Dialect>,
     pg_version: Option<Spanned<i64>>,
-    case: Option<Case>,
+    case: Option<CaseMode>,
     #[serde(default)]
     reserved_users: Vec<Spanned<String>>,
-    fail_on: Option<Spanned<Level>>,
+    fail_on: Option<Spanned<String>>,
     #[serde(default)]
-    severity: BTreeMap<String, Spanned<Level>>,
+    severity: BTreeMap<String, Spanned<String>>,
     sso: Option<RawSso>,
 }
 
@@ -356,24 +312,26 @@ impl ProjectConfig {
             reserved_users.push(u.into_inner());
         }
         let fail_on = match raw.fail_on {
-            Some(l) if *l.get_ref() == Level::Off => {
-                return Err(err(
-                    l.span().start,
-                    "fail_on must be \"error\", \"warning\" or \"info\" (\"off\" would never fail)".into(),
-                ))
-            }
-            Some(l) => Some(l.into_inner()),
+            Some(l) => match Severity::parse_override(l.get_ref()) {
+                Ok(Some(s)) => Some(s),
+                Ok(None) => {
+                    return Err(err(
+                        l.span().start,
+                        "fail_on must be \"error\", \"warning\" or \"info\" (\"off\" would never fail)"
+                            .into(),
+                    ))
+                }
+                Err(e) => return Err(err(l.span().start, e.to_string())),
+            },
             None => None,
         };
-        let severity = raw
-            .severity
-            .into_iter()
-            .map(|(code, level)| SeverityOverride {
-                code,
-                level: *level.get_ref(),
-                span: Span::new(level.span().start, level.span().end),
-            })
-            .collect();
+        let mut severity = Vec::new();
+        for (code, level) in raw.severity {
+            let span = Span::new(level.span().start, level.span().end);
+            let value =
+                Severity::parse_override(level.get_ref()).map_err(|e| err(span.start, e.to_string()))?;
+            severity.push(SeverityOverride { code, severity: value, span });
+        }
         let dir = path.parent().unwrap_or_else(|| Path::new(""));
         let relative = |s: Spanned<String>| -> Result<PathBuf, ConfigError> {
             if s.get_ref().is_empty() {
@@ -448,7 +406,7 @@ impl ProjectConfig {
 
     /// `case`.
     #[must_use]
-    pub fn case(&self) -> Option<Case> {
+    pub fn case(&self) -> Option<CaseMode> {
         self.case
     }
 
@@ -458,9 +416,9 @@ impl ProjectConfig {
         &self.reserved_users
     }
 
-    /// `fail_on` (never [`Level::Off`]).
+    /// `fail_on` (never `off`).
     #[must_use]
-    pub fn fail_on(&self) -> Option<Level> {
+    pub fn fail_on(&self) -> Option<Severity> {
         self.fail_on
     }
 
@@ -531,12 +489,12 @@ mod tests {
         .expect("valid");
         assert_eq!(cfg.dialect(), Some(Dialect::Cockroach));
         assert_eq!(cfg.pg_version(), Some(16));
-        assert_eq!(cfg.case(), Some(Case::Sensitive));
+        assert_eq!(cfg.case(), Some(CaseMode::Sensitive));
         assert_eq!(cfg.reserved_users(), ["admin2", "dba"]);
-        assert_eq!(cfg.fail_on(), Some(Level::Error));
-        let sev: Vec<(&str, Level)> =
-            cfg.severity_overrides().iter().map(|s| (s.code(), s.level())).collect();
-        assert_eq!(sev, [("IM201", Level::Off), ("IM204", Level::Error)]);
+        assert_eq!(cfg.fail_on(), Some(Severity::Error));
+        let sev: Vec<(&str, Option<Severity>)> =
+            cfg.severity_overrides().iter().map(|s| (s.code(), s.severity())).collect();
+        assert_eq!(sev, [("IM201", None), ("IM204", Some(Severity::Error))]);
         let sso = cfg.sso().expect("sso");
         assert_eq!(sso.settings(), Some(Path::new("/repo/cluster.sql")));
         assert_eq!(sso.issuers(), Some(r#"["https://a.example","https://b.example"]"#));
