@@ -16,6 +16,7 @@
 //!   and a browser playground print the same).
 //! * [`Dialect`], [`Engine`], [`cockroach::CaseMode`]: the choices every front end offers (with
 //!   the `serde` and `clap` features, derived for them).
+//! * [`expect`]: expectation files (`identmap test`): parser, runner, report.
 //! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
 //! * [`syntax`]: the dialects' regex syntax trees (`regex_syntax::hir::Hir`), for analyses.
 //! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
@@ -26,6 +27,7 @@
 
 mod choice;
 pub mod cockroach;
+pub mod expect;
 mod fold;
 mod goquote;
 mod matcher;
