@@ -8,7 +8,7 @@ use identmap::cockroach::CaseMode;
 use identmap::sso::JwtSettings;
 use identmap_cli::config::{self, ProjectConfig};
 use identmap_cli::input::{self, read_source};
-use identmap_sso::{decide, Options};
+use identmap_sso::{Options, Simulator};
 
 /// Output format of `identmap sso`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -136,7 +136,7 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
     if let Some(u) = &args.user {
         options = options.user(u.as_str());
     }
-    let d = decide(&settings, &token.text, &options);
+    let d = Simulator::new(settings).decide(&token.text, &options);
     match args.format {
         SsoFormat::Json => println!("{}", d.to_json(args.show_claims)),
         SsoFormat::Full => print!("{}", d.to_text(args.show_claims)),
