@@ -167,7 +167,9 @@ impl Settings {
                 severities.push((o.code().to_string(), o.severity()));
             }
             if let Some(table) = p.sso() {
-                sso = Some(table.jwt_settings().map_err(|e| format!("{}: [sso]: {e}", p.path().display()))?);
+                sso = Some(
+                    config::jwt_settings(table).map_err(|e| format!("{}: [sso]: {e}", p.path().display()))?,
+                );
             }
         }
         reserved.extend(args.reserved.iter().cloned());

@@ -97,7 +97,7 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
         None => JwtSettings::new(),
     };
     if let Some(c) = sso {
-        c.apply_keys(&mut settings)?;
+        c.apply_keys(&mut settings, config::read_sso_file)?;
     }
     if let Some(b) = args.enabled {
         settings.set_enabled(b);
