@@ -7,12 +7,14 @@ use identmap_cli::input::{self, Source};
 use identmap_cli::report::{self, Problem};
 use miette::Severity;
 
-use crate::{DialectArg, DialectOpts};
+use identmap::Dialect;
+
+use crate::DialectOpts;
 
 pub(crate) fn run(file: &str, opts: &DialectOpts) -> Result<ExitCode, String> {
     let src = input::read_source(file)?;
     match opts.resolve(file) {
-        DialectArg::Postgres => postgres(&src, opts),
+        Dialect::Postgres => postgres(&src, opts),
         _ => cockroach(&src, opts),
     }
 }

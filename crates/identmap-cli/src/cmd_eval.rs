@@ -5,11 +5,7 @@ use std::process::ExitCode;
 
 use identmap_cli::eval;
 
-pub(crate) fn run(file: &str, engine: crate::cmd_map::Engine) -> Result<ExitCode, String> {
-    let engine = match engine {
-        crate::cmd_map::Engine::Matcher => eval::cockroach::Engine::Matcher,
-        crate::cmd_map::Engine::Reference => eval::cockroach::Engine::Reference,
-    };
+pub(crate) fn run(file: &str, engine: identmap::Engine) -> Result<ExitCode, String> {
     let reader: Box<dyn BufRead> = if file == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {

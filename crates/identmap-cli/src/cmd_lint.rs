@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
-use std::path::Path;
 use std::process::ExitCode;
 
 use identmap::cockroach::CaseMode;
@@ -12,18 +11,7 @@ use identmap_cli::input::{self, FsResolver, Source};
 use identmap_cli::lint_format::{self, LintFormat, Style};
 use identmap_lint::{Config, Dialect, Input, Report, Severity};
 
-use crate::DialectArg;
-
-/// The lowest severity that fails the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum FailOn {
-    /// Only errors fail.
-    Error,
-    /// Warnings and errors fail (the default).
-    Warning,
-    /// Every finding fails.
-    Info,
-}
+use crate::DialectChoice;
 
 /// Arguments of `identmap lint`.
 #[derive(Debug, clap::Args)]
@@ -41,11 +29,11 @@ pub(crate) struct LintArgs {
     /// Exit 1 when a finding is at or above this level [default: warning, or `fail_on` in
     /// identmap.toml].
     #[arg(long, value_enum)]
-    fail_on: Option<FailOn>,
+    fail_on: Option<Severity>,
     /// The dialect of the files [default: `dialect` in identmap.toml, else auto: `*.conf` is
     /// postgres].
     #[arg(long, value_enum)]
-    dialect: Option<DialectArg>,
+    dialect: Option<DialectChoice>,
     /// PostgreSQL major version (postgres dialect) [default: identmap.toml, else 16].
     #[arg(long, value_parser = clap::value_parser!(u8).range(15..=18))]
     pg_version: Option<u8>,
@@ -143,7 +131,7 @@ fn project_config(args: &LintArgs) -> Result<Option<ProjectConfig>, String> {
 
 /// Flags over identmap.toml over defaults.
 struct Settings {
-    dialect: Option<DialectArg>,
+    dialect: DialectChoice,
     case: CaseMode,
     version: Version,
     reserved: Vec<String>,
@@ -154,19 +142,13 @@ struct Settings {
 
 impl Settings {
     fn new(args: &LintArgs, project: Option<&ProjectConfig>) -> Result<Settings, String> {
-        let dialect = match (args.dialect, project.and_then(ProjectConfig::dialect)) {
-            (Some(d), _) => Some(d),
-            (None, Some(config::Dialect::Cockroach)) => Some(DialectArg::Cockroach),
-            (None, Some(config::Dialect::Postgres)) => Some(DialectArg::Postgres),
-            (None, None) => None,
-        };
-        let case = if args.case_sensitive
-            || project.and_then(ProjectConfig::case) == Some(config::Case::Sensitive)
-        {
-            CaseMode::Sensitive
-        } else {
-            CaseMode::Insensitive
-        };
+        let dialect = args.dialect.unwrap_or(DialectChoice(project.and_then(ProjectConfig::dialect)));
+        let case =
+            if args.case_sensitive || project.and_then(ProjectConfig::case) == Some(CaseMode::Sensitive) {
+                CaseMode::Sensitive
+            } else {
+                CaseMode::Insensitive
+            };
         let major = args.pg_version.or_else(|| project.and_then(ProjectConfig::pg_version)).unwrap_or(16);
         let version = Version::from_major(u64::from(major))
             .ok_or_else(|| format!("unsupported PostgreSQL version {major}"))?;
@@ -176,53 +158,35 @@ impl Settings {
         let mut severities = Vec::new();
         let mut reserved = Vec::new();
         let mut sso = None;
-        let level = |l: config::Level| match l {
-            config::Level::Off => None,
-            config::Level::Info => Some(Severity::Info),
-            config::Level::Warning => Some(Severity::Warning),
-            config::Level::Error => Some(Severity::Error),
-        };
         if let Some(p) = project {
             reserved.extend(p.reserved_users().iter().cloned());
             for o in p.severity_overrides() {
                 probe
-                    .set_severity(o.code(), level(o.level()))
+                    .set_severity(o.code(), o.severity())
                     .map_err(|e| p.error_at(o.span(), format!("[severity]: {e}")).to_string())?;
-                severities.push((o.code().to_string(), level(o.level())));
+                severities.push((o.code().to_string(), o.severity()));
             }
             if let Some(table) = p.sso() {
-                sso = Some(table.jwt_settings().map_err(|e| format!("{}: [sso]: {e}", p.path().display()))?);
+                sso = Some(
+                    config::jwt_settings(table).map_err(|e| format!("{}: [sso]: {e}", p.path().display()))?,
+                );
             }
         }
         reserved.extend(args.reserved.iter().cloned());
         for s in &args.severity {
             let (code, value) =
                 s.split_once('=').ok_or_else(|| format!("--severity {s}: expected CODE=LEVEL"))?;
-            let sev = match value {
-                "off" => None,
-                v => Some(v.parse::<Severity>().map_err(|e| format!("--severity {s}: {e} (or off)"))?),
-            };
+            let sev = Severity::parse_override(value).map_err(|e| format!("--severity {s}: {e}"))?;
             probe.set_severity(code, sev).map_err(|e| format!("--severity {s}: {e}"))?;
             severities.push((code.to_string(), sev));
         }
-        let fail_on = match (args.fail_on, project.and_then(ProjectConfig::fail_on)) {
-            (Some(FailOn::Error), _) => Severity::Error,
-            (Some(FailOn::Warning), _) => Severity::Warning,
-            (Some(FailOn::Info), _) => Severity::Info,
-            (None, Some(l)) => level(l).unwrap_or(Severity::Warning),
-            (None, None) => Severity::Warning,
-        };
+        let fail_on =
+            args.fail_on.or_else(|| project.and_then(ProjectConfig::fail_on)).unwrap_or(Severity::Warning);
         Ok(Settings { dialect, case, version, reserved, severities, sso, fail_on })
     }
 
     fn lint(&self, src: &Source) -> Report {
-        let postgres = match self.dialect {
-            Some(DialectArg::Postgres) => true,
-            Some(DialectArg::Cockroach) => false,
-            Some(DialectArg::Auto) | None => {
-                Path::new(&src.name).extension().is_some_and(|e| e.eq_ignore_ascii_case("conf"))
-            }
-        };
+        let postgres = self.dialect.of(&src.name) == identmap::Dialect::Postgres;
         let name = src.name.as_str();
         let text = src.text.as_str();
         if input::is_sql(name) {

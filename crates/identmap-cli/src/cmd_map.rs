@@ -1,15 +1,16 @@
 //! `identmap map`.
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use identmap::cockroach::{Options, Ruleset, StepOutcome};
-use identmap::postgres::{Decision, IdentFile, Roles, Version};
-use identmap::Matcher;
+use identmap::cockroach::{Options, Ruleset};
+use identmap::postgres::{IdentFile, Roles, Version};
+use identmap::report::{CockroachMap, PostgresCheck};
+use identmap::{Engine, Matcher};
 use identmap_cli::input::{self, Source};
-use serde_json::{json, Value};
 
-use crate::{DialectArg, DialectOpts, Format};
+use identmap::Dialect;
+
+use crate::{DialectOpts, Format};
 
 /// Arguments of `identmap map`.
 #[derive(Debug, clap::Args)]
@@ -50,19 +51,10 @@ pub(crate) struct MapArgs {
     engine: Engine,
 }
 
-/// Which evaluator answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Engine {
-    /// The compiled matcher.
-    Matcher,
-    /// The reference evaluator: the plain per-rule loop.
-    Reference,
-}
-
 pub(crate) fn run(args: &MapArgs) -> Result<ExitCode, String> {
     let src = input::read_source(&args.file)?;
     match args.dialect.resolve(&args.file) {
-        DialectArg::Postgres => postgres_map(&src, args),
+        Dialect::Postgres => postgres_map(&src, args),
         _ => cockroach(&src, args),
     }
 }
@@ -84,154 +76,17 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
         }
     };
     // The answer comes from the compiled Matcher (or the reference evaluator with
-    // `--engine reference`); the explain trace always from the reference evaluator, which gives
-    // the same users by construction (property-tested).
+    // `--engine reference`); the explain trace always from the reference evaluator.
     let matcher = match args.engine {
         Engine::Matcher => Some(Matcher::new(&rules).map_err(|e| format!("{}: {e}", src.name))?),
         Engine::Reference => None,
     };
-    let mut traces = Vec::new();
-    let mut users: Vec<String> = Vec::new();
-    let mut map_found = false;
-    for id in &args.identity {
-        match &matcher {
-            Some(m) => {
-                let r = m.map(issuer, id);
-                map_found |= r.map_found();
-                users.extend(r.users().iter().map(|u| u.to_string()));
-            }
-            None => {
-                let r = rules.map(issuer, id);
-                map_found |= r.map_found();
-                users.extend(r.into_users());
-            }
-        }
-        if args.explain {
-            traces.push((id.clone(), rules.explain(issuer, id)));
-        }
-    }
-    let jwt_users = match &matcher {
-        Some(m) => m.jwt_candidates(issuer, &args.identity),
-        None => rules.jwt_candidates(issuer, &args.identity),
-    };
-    // Like the conformance records: the HBA mapper's refusal for a single identity only.
-    let hba_error = match args.identity.as_slice() {
-        [one] => identmap::cockroach::hba_error(one, map_found, &users),
-        _ => None,
-    };
+    let report = CockroachMap::new(&rules, matcher.as_ref(), issuer, &args.identity, args.explain);
     match args.format {
-        Format::Json => {
-            let mut out = json!({"map_found": map_found, "users": users, "jwt_users": jwt_users});
-            if let Some(e) = &hba_error {
-                out["hba_error"] = Value::String(e.clone());
-            }
-            if args.explain {
-                let rules = &rules;
-                out["trace"] = traces
-                    .iter()
-                    .flat_map(|(id, ex)| {
-                        ex.steps.iter().map(move |s| {
-                            let rule = &rules.rules()[s.rule];
-                            json!({
-                                "identity": id,
-                                "line": s.line,
-                                "rule": format!("{} {} {}", rule.map_name().text(), rule.identity().text(), rule.user().text()),
-                                "matched": s.matched(),
-                                "captures": s.captures,
-                                "produced": s.produced,
-                                "outcome": outcome_name(&s.outcome),
-                                "user": outcome_user(&s.outcome),
-                            })
-                        })
-                    })
-                    .collect();
-            }
-            println!("{out}");
-        }
-        Format::Text => {
-            let mut out = String::new();
-            for (id, ex) in &traces {
-                if args.explain {
-                    let _ = writeln!(out, "identity {id:?} under map {issuer:?} ({} mode):", case.name());
-                    if ex.steps.is_empty() {
-                        let _ = writeln!(out, "  no rule has this map name");
-                    }
-                    for s in &ex.steps {
-                        let rule = &rules.rules()[s.rule];
-                        let what = match &s.outcome {
-                            StepOutcome::NoMatch => "no match".to_string(),
-                            StepOutcome::Added(u) => format!("matched -> {u}"),
-                            StepOutcome::Duplicate(u) => format!("matched -> {u} (duplicate, dropped)"),
-                            StepOutcome::EmptyUser => {
-                                "matched, but the user is empty: counts as no match".to_string()
-                            }
-                            _ => "?".to_string(),
-                        };
-                        let caps: Vec<String> = s
-                            .captures
-                            .iter()
-                            .enumerate()
-                            .skip(1)
-                            .map(|(i, c)| {
-                                format!(
-                                    "\\{i}={}",
-                                    c.as_deref().map_or("(none)".to_string(), |t| format!("{t:?}"))
-                                )
-                            })
-                            .collect();
-                        let _ = writeln!(
-                            out,
-                            "  line {:>3}  {} {} {}  {what}{}",
-                            s.line,
-                            rule.map_name().text(),
-                            rule.identity().text(),
-                            rule.user().text(),
-                            if caps.is_empty() { String::new() } else { format!("  [{}]", caps.join(" ")) }
-                        );
-                    }
-                }
-            }
-            if !map_found {
-                let _ = writeln!(out, "map {issuer:?}: not found (no rule has this map name)");
-            }
-            let _ = writeln!(
-                out,
-                "users: {}",
-                if users.is_empty() { "(none)".to_string() } else { users.join(", ") }
-            );
-            let _ = writeln!(
-                out,
-                "jwt candidates: {}",
-                if jwt_users.is_empty() {
-                    "(none: JWT login fails with \"invalid principal\")".to_string()
-                } else {
-                    jwt_users.join(", ")
-                }
-            );
-            if let Some(e) = &hba_error {
-                let _ = writeln!(out, "HBA mapper refuses: {e}");
-            }
-            print!("{out}");
-        }
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text => print!("{}", report.to_text()),
     }
-    Ok(if users.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn outcome_name(o: &StepOutcome) -> &'static str {
-    match o {
-        StepOutcome::NoMatch => "no_match",
-        StepOutcome::Added(_) => "added",
-        StepOutcome::Duplicate(_) => "duplicate",
-        StepOutcome::EmptyUser => "empty_user",
-        _ => "other",
-    }
-}
-
-fn outcome_user(o: &StepOutcome) -> Option<&str> {
-    match o {
-        StepOutcome::Added(u) | StepOutcome::Duplicate(u) => Some(u),
-        _ => None,
-    }
+    Ok(if report.users().is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// A resolver that serves standard input as the main file and the file system for the rest.
@@ -281,81 +136,19 @@ pub(crate) fn postgres_map(src: &Source, args: &MapArgs) -> Result<ExitCode, Str
         None => Roles::new(),
     };
     roles.add(db_user);
-    // The compiled Matcher decides (the same decision and log lines, property-tested); the
-    // reference check with `--engine reference`, and for `--explain`, whose trace lists every
-    // line of the map (the Matcher's lists only the lines it tried).
-    let check = if args.engine == Engine::Matcher && !args.explain {
-        identmap::postgres::Matcher::new(&file).check(
-            map,
-            system_user,
-            db_user,
-            args.case_insensitive,
-            &roles,
-        )
-    } else {
-        file.check(map, system_user, db_user, args.case_insensitive, &roles)
-    };
-    let decision = match check.decision() {
-        Decision::Allow => "allow",
-        Decision::Deny => "deny",
-        _ => "unsupported",
-    };
+    let report = PostgresCheck::new(
+        &file,
+        args.engine,
+        map,
+        system_user,
+        db_user,
+        args.case_insensitive,
+        &roles,
+        args.explain,
+    );
     match args.format {
-        Format::Json => {
-            let mut out =
-                json!({"decision": decision, "log": check.log(), "file_loaded": check.file_loaded()});
-            if let Decision::Unsupported { reason, location } = check.decision() {
-                out["reason"] = json!(format!("{location}: {reason}"));
-            }
-            if args.explain {
-                out["trace"] = check
-                    .trace()
-                    .iter()
-                    .map(|t| {
-                        json!({
-                            "file": t.location().file(),
-                            "line": t.location().line(),
-                            "system_user_matched": t.system_user_matched(),
-                            "captures": t.captures().iter().map(|c| c.map(|sp| system_user.get(sp.range()).unwrap_or(""))).collect::<Vec<_>>(),
-                            "produced_role": t.produced_role(),
-                            "result": t.to_string(),
-                        })
-                    })
-                    .collect();
-            }
-            println!("{out}");
-        }
-        Format::Text => {
-            let mut out = String::new();
-            if !check.file_loaded() {
-                let _ = writeln!(out, "{}: the file has errors: PostgreSQL loads no map from it at startup and keeps the previous one on reload (run `identmap check`)", src.name);
-            }
-            if args.explain {
-                let _ =
-                    writeln!(out, "map {map:?}, system user {system_user:?}, requested role {db_user:?}:");
-                if check.trace().is_empty() {
-                    let _ = writeln!(out, "  no line of this map was tried");
-                }
-                for t in check.trace() {
-                    let _ = writeln!(out, "  {t}");
-                }
-            }
-            match check.decision() {
-                Decision::Unsupported { reason, location } => {
-                    let _ = writeln!(
-                        out,
-                        "unsupported: identmap cannot evaluate {location} faithfully: {reason}"
-                    );
-                }
-                _ => {
-                    let _ = writeln!(out, "{decision}");
-                }
-            }
-            for l in check.log() {
-                let _ = writeln!(out, "  LOG: {l}");
-            }
-            print!("{out}");
-        }
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text => print!("{}", report.to_text()),
     }
-    Ok(if matches!(check.decision(), Decision::Allow) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use identmap::cockroach::CaseMode;
 
 use identmap::sso::JwtSettings;
-use identmap_cli::config::{self, Case, ProjectConfig};
+use identmap_cli::config::{self, ProjectConfig};
 use identmap_cli::input::{self, read_source};
-use identmap_sso::{decide, Options};
+use identmap_sso::{Options, Simulator};
 
 /// Output format of `identmap sso`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -97,7 +97,7 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
         None => JwtSettings::new(),
     };
     if let Some(c) = sso {
-        c.apply_keys(&mut settings)?;
+        c.apply_keys(&mut settings, config::read_sso_file)?;
     }
     if let Some(b) = args.enabled {
         settings.set_enabled(b);
@@ -130,13 +130,13 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
             .map_err(|_| "the system clock is out of range".to_string())?,
     };
     let mut options = Options::new(now).skew(args.skew).verify(!args.no_verify);
-    if args.case_sensitive || project.as_ref().and_then(ProjectConfig::case) == Some(Case::Sensitive) {
+    if args.case_sensitive || project.as_ref().and_then(ProjectConfig::case) == Some(CaseMode::Sensitive) {
         options = options.case(CaseMode::Sensitive);
     }
     if let Some(u) = &args.user {
         options = options.user(u.as_str());
     }
-    let d = decide(&settings, &token.text, &options);
+    let d = Simulator::new(settings).decide(&token.text, &options);
     match args.format {
         SsoFormat::Json => println!("{}", d.to_json(args.show_claims)),
         SsoFormat::Full => print!("{}", d.to_text(args.show_claims)),

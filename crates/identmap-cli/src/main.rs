@@ -13,6 +13,7 @@ mod cmd_token;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use identmap::Dialect;
 use identmap_cli::bench::{counting_alloc, CountingAlloc};
 
 /// Counts live heap bytes, for `identmap bench`'s heap figure.
@@ -28,15 +29,43 @@ struct Cli {
     command: Command,
 }
 
-/// Which dialect a file is in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum DialectArg {
-    /// `postgres` for files named `*.conf`, `cockroach` otherwise.
-    Auto,
-    /// CockroachDB `server.identity_map.configuration` (a plain map or a `.sql` file).
-    Cockroach,
-    /// PostgreSQL `pg_ident.conf`.
-    Postgres,
+/// `--dialect`: `auto` (`None`: `postgres` for files named `*.conf`, `cockroach` otherwise) or
+/// one of [`Dialect`]'s values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DialectChoice(pub(crate) Option<Dialect>);
+
+impl DialectChoice {
+    /// The dialect of `file`: the chosen one, or by its extension.
+    pub(crate) fn of(self, file: &str) -> Dialect {
+        self.0.unwrap_or_else(|| {
+            if std::path::Path::new(file).extension().is_some_and(|e| e.eq_ignore_ascii_case("conf")) {
+                Dialect::Postgres
+            } else {
+                Dialect::Cockroach
+            }
+        })
+    }
+}
+
+impl ValueEnum for DialectChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::LazyLock<Vec<DialectChoice>> = std::sync::LazyLock::new(|| {
+            std::iter::once(DialectChoice(None))
+                .chain(Dialect::value_variants().iter().map(|d| DialectChoice(Some(*d))))
+                .collect()
+        });
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self.0 {
+            None => Some(
+                clap::builder::PossibleValue::new("auto")
+                    .help("`postgres` for files named `*.conf`, `cockroach` otherwise"),
+            ),
+            Some(d) => d.to_possible_value(),
+        }
+    }
 }
 
 /// Output format of `map` and `bench`.
@@ -53,7 +82,7 @@ pub(crate) enum Format {
 pub(crate) struct DialectOpts {
     /// The dialect of the file.
     #[arg(long, value_enum, default_value = "auto")]
-    dialect: DialectArg,
+    dialect: DialectChoice,
     /// PostgreSQL major version (postgres dialect).
     #[arg(long, default_value = "16", value_parser = clap::value_parser!(u8).range(15..=18))]
     pg_version: u8,
@@ -64,13 +93,12 @@ pub(crate) struct DialectOpts {
 }
 
 impl DialectOpts {
-    pub(crate) fn resolve(&self, file: &str) -> DialectArg {
-        match self.dialect {
-            DialectArg::Auto if std::path::Path::new(file).extension().is_some_and(|e| e == "conf") => {
-                DialectArg::Postgres
-            }
-            DialectArg::Auto => DialectArg::Cockroach,
-            d => d,
+    pub(crate) fn resolve(&self, file: &str) -> Dialect {
+        // `--dialect auto` in these commands: `*.conf` exactly (lint ignores the case).
+        match self.dialect.0 {
+            Some(d) => d,
+            None if std::path::Path::new(file).extension().is_some_and(|e| e == "conf") => Dialect::Postgres,
+            None => Dialect::Cockroach,
         }
     }
 
@@ -102,7 +130,7 @@ enum Command {
         file: String,
         /// Which evaluator answers cockroach records.
         #[arg(long, value_enum, default_value = "matcher")]
-        engine: cmd_map::Engine,
+        engine: identmap::Engine,
     },
     /// Measure a cockroach map on your lookups (one `<issuer> <identity>` per line): build time,
     /// heap, ns per lookup of the compiled matcher, of the per-rule scan and of a hash floor.

@@ -574,7 +574,7 @@ fn azure_example_end_to_end() {
     let j = json_of(&out);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(j["verified"], false);
-    assert_eq!(j["notes"][0], "signature not verified (--no-verify)");
+    assert_eq!(j["notes"][0], "signature not verified (verification turned off)");
     assert_eq!(j["failed_step"], "mapping");
     // --identity-map from a file replaces the map: no rule for the issuer, the fallback.
     let map = dir.join("other.map");

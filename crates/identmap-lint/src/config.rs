@@ -17,6 +17,9 @@ use identmap::sso::JwtSettings;
 /// assert_eq!(Severity::Error.as_str(), "error");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Severity {
     /// Worth knowing; not a problem by itself.
     Info,
@@ -37,6 +40,31 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+
+    /// A severity override as `identmap.toml`'s `[severity]` and `--severity` write it: a
+    /// severity, or `off` (`None`: the rule is turned off), as [`Config::set_severity`] takes it.
+    ///
+    /// ```
+    /// use identmap_lint::Severity;
+    /// assert_eq!(Severity::parse_override("off"), Ok(None));
+    /// assert_eq!(Severity::parse_override("info"), Ok(Some(Severity::Info)));
+    /// assert_eq!(
+    ///     Severity::parse_override("fatal").unwrap_err().to_string(),
+    ///     "unknown severity `fatal` (expected info, warning or error) (or off)"
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// A name that is none of `info`, `warning`, `error`, `off`; its message ends in `(or off)`.
+    pub fn parse_override(s: &str) -> Result<Option<Severity>, ParseSeverityError> {
+        match s {
+            Severity::OFF => Ok(None),
+            s => s.parse().map(Some).map_err(|e: ParseSeverityError| ParseSeverityError { off: true, ..e }),
+        }
+    }
+
+    /// The name of "no severity, the rule is off" in overrides: `off`.
+    pub const OFF: &'static str = "off";
 }
 
 impl fmt::Display for Severity {
@@ -49,6 +77,7 @@ impl fmt::Display for Severity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseSeverityError {
     text: String,
+    off: bool,
 }
 
 impl ParseSeverityError {
@@ -61,7 +90,11 @@ impl ParseSeverityError {
 
 impl fmt::Display for ParseSeverityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown severity `{}` (expected info, warning or error)", self.text)
+        write!(f, "unknown severity `{}` (expected info, warning or error)", self.text)?;
+        if self.off {
+            f.write_str(" (or off)")?;
+        }
+        Ok(())
     }
 }
 
@@ -75,7 +108,7 @@ impl FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            _ => Err(ParseSeverityError { text: s.to_string() }),
+            _ => Err(ParseSeverityError { text: s.to_string(), off: false }),
         }
     }
 }
@@ -87,6 +120,17 @@ pub enum Dialect {
     Cockroach(CaseMode),
     /// PostgreSQL's `pg_ident.conf`, for a version.
     Postgres(Version),
+}
+
+impl Dialect {
+    /// Which database: [`identmap::Dialect`] without the case mode or version.
+    #[must_use]
+    pub fn kind(self) -> identmap::Dialect {
+        match self {
+            Dialect::Cockroach(_) => identmap::Dialect::Cockroach,
+            Dialect::Postgres(_) => identmap::Dialect::Postgres,
+        }
+    }
 }
 
 impl Default for Dialect {

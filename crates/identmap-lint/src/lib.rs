@@ -30,6 +30,7 @@ mod eval;
 mod lang;
 mod lex;
 mod model;
+pub mod project;
 mod registry;
 mod render;
 mod rules;

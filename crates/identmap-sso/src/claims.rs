@@ -1,6 +1,5 @@
 //! From a claim to principals, and from principals to candidate users (`cockroach.md` §8).
 
-use identmap::cockroach::Ruleset;
 use identmap::sso::Claim;
 use identmap::Matcher;
 use serde_json::{Map, Value};
@@ -92,97 +91,6 @@ pub fn principals_of(value: &Value) -> Vec<String> {
 #[must_use]
 pub fn candidates(matcher: &Matcher, issuer: &str, principals: &[String]) -> Vec<String> {
     matcher.jwt_candidates(issuer, principals)
-}
-
-/// One rule tried for one principal: the core's explain trace ([`Ruleset::explain`]), with the
-/// rule's text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceStep {
-    principal: String,
-    line: usize,
-    rule: String,
-    captures: Vec<Option<String>>,
-    produced: Option<String>,
-    outcome: &'static str,
-    user: Option<String>,
-}
-
-impl TraceStep {
-    /// The principal that was mapped.
-    #[must_use]
-    pub fn principal(&self) -> &str {
-        &self.principal
-    }
-
-    /// The rule's 1-based line in the identity map.
-    #[must_use]
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// The rule as written: `<issuer> <pattern> <user>`.
-    #[must_use]
-    pub fn rule(&self) -> &str {
-        &self.rule
-    }
-
-    /// Whether the pattern matched.
-    #[must_use]
-    pub fn matched(&self) -> bool {
-        self.outcome != "no_match"
-    }
-
-    /// Every capture group's text when it matched (index 0 is the whole match).
-    #[must_use]
-    pub fn captures(&self) -> &[Option<String>] {
-        &self.captures
-    }
-
-    /// The user before normalization, when it matched.
-    #[must_use]
-    pub fn produced(&self) -> Option<&str> {
-        self.produced.as_deref()
-    }
-
-    /// `added`, `duplicate`, `no_match` or `empty_user` (as `identmap map --explain`).
-    #[must_use]
-    pub fn outcome(&self) -> &'static str {
-        self.outcome
-    }
-
-    /// The normalized user, for `added` and `duplicate`.
-    #[must_use]
-    pub fn user(&self) -> Option<&str> {
-        self.user.as_deref()
-    }
-}
-
-/// The explain trace of every principal under `issuer`.
-pub(crate) fn trace(rules: &Ruleset, issuer: &str, principals: &[String]) -> Vec<TraceStep> {
-    use identmap::cockroach::StepOutcome;
-    let mut out = Vec::new();
-    for p in principals {
-        for s in rules.explain(issuer, p).steps {
-            let Some(rule) = rules.rules().get(s.rule) else { continue };
-            let (outcome, user) = match &s.outcome {
-                StepOutcome::NoMatch => ("no_match", None),
-                StepOutcome::Added(u) => ("added", Some(u.clone())),
-                StepOutcome::Duplicate(u) => ("duplicate", Some(u.clone())),
-                StepOutcome::EmptyUser => ("empty_user", None),
-                _ => ("other", None),
-            };
-            out.push(TraceStep {
-                principal: p.clone(),
-                line: s.line,
-                rule: format!("{} {} {}", rule.map_name().text(), rule.identity().text(), rule.user().text()),
-                captures: s.captures,
-                produced: s.produced,
-                outcome,
-                user,
-            });
-        }
-    }
-    out
 }
 
 /// A JSON value as Go's `fmt.Sprint` prints what `encoding/json` decoded it to: numbers are

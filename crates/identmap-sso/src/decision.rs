@@ -1,15 +1,17 @@
 //! The decision of `sso.md`, step by step.
 
 use core::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 use identmap::cockroach::{is_reserved, CaseMode, Options as MapOptions, Ruleset};
 use identmap::sso::{Claim, JwtSettings};
 use identmap::{normalize_username, Matcher};
 use serde_json::{json, Map, Value};
 
-use crate::claims::{self, ClaimProblem, TraceStep};
-use crate::jwks::{self, Jwks};
+use crate::claims::{self, ClaimProblem};
+use crate::jwks::{self, Jwks, JwksError};
 use crate::token::{kind_of, Token};
+use identmap::report::TraceStep;
 
 /// A step of the decision, in the order `sso.md` gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -108,7 +110,8 @@ pub enum Status {
     Passed,
     /// The check failed.
     Failed,
-    /// The check was not made on purpose (`--no-verify`).
+    /// The check was not made on purpose (signature verification turned off:
+    /// `Options::verify(false)`).
     Skipped,
     /// The check could not be made: an earlier step it depends on failed.
     NotChecked,
@@ -350,16 +353,7 @@ impl Decision {
             "verified": self.verified,
             "principals": self.principals,
             "candidates": self.candidates,
-            "trace": self.trace.iter().map(|t| json!({
-                "principal": t.principal(),
-                "line": t.line(),
-                "rule": t.rule(),
-                "matched": t.matched(),
-                "captures": t.captures(),
-                "produced": t.produced(),
-                "outcome": t.outcome(),
-                "user": t.user(),
-            })).collect::<Vec<_>>(),
+            "trace": self.trace.iter().map(|t| t.to_json_as("principal")).collect::<Vec<_>>(),
             "claims_present": self.claims_present,
             "header": self.header.as_ref().map(|h| {
                 let mut m = Map::new();
@@ -404,29 +398,7 @@ impl Decision {
         if !self.trace.is_empty() {
             let _ = writeln!(out, "map rules tried:");
             for t in &self.trace {
-                let what = match (t.outcome(), t.user()) {
-                    ("added", Some(u)) => format!("matched -> {u}"),
-                    ("duplicate", Some(u)) => format!("matched -> {u} (duplicate, dropped)"),
-                    ("empty_user", _) => "matched, but the user is empty: counts as no match".to_owned(),
-                    _ => "no match".to_owned(),
-                };
-                let caps: Vec<String> = t
-                    .captures()
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(i, c)| {
-                        format!("\\{i}={}", c.as_deref().map_or("(none)".to_owned(), |s| format!("{s:?}")))
-                    })
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "  {:?} line {:>3}  {}  {what}{}",
-                    t.principal(),
-                    t.line(),
-                    t.rule(),
-                    if caps.is_empty() { String::new() } else { format!("  [{}]", caps.join(" ")) }
-                );
+                let _ = writeln!(out, "  {}", t.to_text(true));
             }
         }
         if self.steps.iter().any(|s| s.step == Step::Mapping && s.status != Status::NotChecked) {
@@ -501,197 +473,292 @@ impl Run {
     }
 }
 
-/// Decide whether `token` (the compact text) may log in under `settings`.
+/// Decide whether `token` (the compact text) may log in under `settings`: a [`Simulator`] built
+/// for this one token. To decide for many tokens, build the [`Simulator`] once.
 ///
 /// Every check that can be made is made, so [`Decision::steps`] shows all of them; the
 /// decision reports the first failure in [`Step::ALL`] order, and [`Decision::crdb_error`]
 /// what CockroachDB would answer, following its own order.
 #[must_use]
 pub fn decide(settings: &JwtSettings, token: &str, options: &Options) -> Decision {
-    let mut run = Run { steps: Vec::new() };
-    let mut notes: Vec<String> =
-        settings.problems().iter().map(|p| format!("setting {}: {}", p.setting(), p.message())).collect();
-    let mut d = Decision {
-        allowed: false,
-        user: None,
-        failed_step: None,
-        reason: String::new(),
-        crdb_error: None,
-        verified: false,
-        principals: Vec::new(),
-        candidates: Vec::new(),
-        trace: Vec::new(),
-        claims_present: Vec::new(),
-        claims: None,
-        header: None,
-        steps: Vec::new(),
-        notes: Vec::new(),
-    };
+    Simulator::new(settings.clone()).decide(token, options)
+}
 
-    if settings.enabled() {
-        run.pass(Step::Enabled, "server.jwt_authentication.enabled is true");
-    } else {
-        run.fail(
-            Step::Enabled,
-            "server.jwt_authentication.enabled is false (the default): JWT logins are refused",
-        );
-    }
+/// The identity map, parsed and compiled, or why not (the mapping step's detail).
+#[derive(Debug)]
+struct CompiledMap {
+    rules: Ruleset,
+    matcher: Matcher,
+}
 
-    let token = match Token::parse(token).and_then(|t| registered_claims(&t).map(|()| t)) {
-        Ok(t) => t,
-        Err(e) => {
-            run.fail(Step::Token, e.message());
-            return finish(d, run, notes, options);
-        }
-    };
-    d.claims_present = token.claim_names().map(str::to_owned).collect();
-    d.header = Some(token.header().clone());
-    d.claims = Some(token.claims().clone());
-    let alg = token.alg().unwrap_or("?");
-    run.pass(
-        Step::Token,
-        format!(
-            "alg {alg}{}; claims {}",
-            token.kid().map_or(String::new(), |k| format!(", kid {k:?}")),
-            if d.claims_present.is_empty() { "(none)".to_owned() } else { d.claims_present.join(", ") }
-        ),
-    );
+/// The SSO simulator for one cluster's settings: the JWK set and the identity map are read (and
+/// the map compiled) once, then [`Simulator::decide`] answers for any number of tokens.
+///
+/// ```
+/// use identmap::sso::JwtSettings;
+/// use identmap_sso::{Options, Simulator};
+///
+/// let mut settings = JwtSettings::new();
+/// settings.set_enabled(true);
+/// settings.set_issuers("https://idp");
+/// settings.set_audience("app");
+/// settings.set_claim("email");
+/// settings.set_identity_map("https://idp /^(.*)@example\\.com$ \\1".into());
+/// let sim = Simulator::new(settings);
+/// // {"alg":"RS256"} . {"iss":"https://idp","aud":"app","email":"carl@example.com"}
+/// let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcCIsImF1ZCI6ImFwcCIsImVtYWlsIjoiY2FybEBleGFtcGxlLmNvbSJ9.c2ln";
+/// let options = Options::new(1_700_000_000).verify(false);
+/// assert_eq!(sim.decide(token, &options).user(), Some("carl"));
+/// assert_eq!(sim.decide("x.y", &options).failed_step().map(|s| s.name()), Some("token"));
+/// ```
+#[derive(Debug)]
+pub struct Simulator {
+    settings: JwtSettings,
+    jwks: Result<Jwks, JwksError>,
+    /// Per case mode (insensitive, sensitive), built on first use.
+    maps: [OnceLock<Result<CompiledMap, String>>; 2],
+}
 
-    // Signature.
-    if !options.verify {
-        run.set(Step::Signature, Status::Skipped, "not verified (--no-verify): the token was only decoded");
-    } else if settings.jwks_auto_fetch() {
-        run.unknown(
-            Step::Signature,
-            "server.jwt_authentication.jwks_auto_fetch.enabled is true: CockroachDB fetches the issuer's keys \
-             (its /.well-known/openid-configuration) at login time, which identmap does not simulate offline; \
-             use --no-verify to check the other steps",
-        );
-    } else {
+impl Simulator {
+    /// Read the settings' JWK set now; the identity map is parsed and compiled on the first
+    /// decision that reaches the mapping step, once per case mode.
+    #[must_use]
+    pub fn new(settings: JwtSettings) -> Simulator {
         let jwks = match settings.jwks() {
             None => Ok(Jwks::default()),
             Some(text) => Jwks::parse(text),
         };
-        match jwks {
-            Err(e) => run.unknown(
-                Step::Signature,
-                format!("{e} (CockroachDB refuses to set such a value and keeps the previous one)"),
+        Simulator { settings, jwks, maps: [OnceLock::new(), OnceLock::new()] }
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(&self) -> &JwtSettings {
+        &self.settings
+    }
+
+    /// The JWK set, or why it does not read.
+    ///
+    /// # Errors
+    /// The settings' JWK set does not read (CockroachDB would refuse to set it).
+    pub fn jwks(&self) -> Result<&Jwks, &JwksError> {
+        self.jwks.as_ref()
+    }
+
+    fn map(&self, case: CaseMode) -> &Result<CompiledMap, String> {
+        let slot = match case {
+            CaseMode::Sensitive => &self.maps[1],
+            _ => &self.maps[0],
+        };
+        slot.get_or_init(|| {
+            let text = self.settings.identity_map().unwrap_or("");
+            let rules = Ruleset::parse(text, MapOptions::new().case(case)).map_err(|e| {
+                format!(
+                    "the identity map does not parse: {} (CockroachDB refuses to set it and keeps the previous map)",
+                    e.message()
+                )
+            })?;
+            let matcher =
+                Matcher::new(&rules).map_err(|e| format!("the identity map cannot be compiled: {e}"))?;
+            Ok(CompiledMap { rules, matcher })
+        })
+    }
+
+    /// Decide whether `token` (the compact text) may log in; see [`decide`].
+    #[must_use]
+    pub fn decide(&self, token: &str, options: &Options) -> Decision {
+        let settings = &self.settings;
+        let mut run = Run { steps: Vec::new() };
+        let mut notes: Vec<String> =
+            settings.problems().iter().map(|p| format!("setting {}: {}", p.setting(), p.message())).collect();
+        let mut d = Decision {
+            allowed: false,
+            user: None,
+            failed_step: None,
+            reason: String::new(),
+            crdb_error: None,
+            verified: false,
+            principals: Vec::new(),
+            candidates: Vec::new(),
+            trace: Vec::new(),
+            claims_present: Vec::new(),
+            claims: None,
+            header: None,
+            steps: Vec::new(),
+            notes: Vec::new(),
+        };
+
+        if settings.enabled() {
+            run.pass(Step::Enabled, "server.jwt_authentication.enabled is true");
+        } else {
+            run.fail(
+                Step::Enabled,
+                "server.jwt_authentication.enabled is false (the default): JWT logins are refused",
+            );
+        }
+
+        let token = match Token::parse(token).and_then(|t| registered_claims(&t).map(|()| t)) {
+            Ok(t) => t,
+            Err(e) => {
+                run.fail(Step::Token, e.message());
+                return finish(d, run, notes, options);
+            }
+        };
+        d.claims_present = token.claim_names().map(str::to_owned).collect();
+        d.header = Some(token.header().clone());
+        d.claims = Some(token.claims().clone());
+        let alg = token.alg().unwrap_or("?");
+        run.pass(
+            Step::Token,
+            format!(
+                "alg {alg}{}; claims {}",
+                token.kid().map_or(String::new(), |k| format!(", kid {k:?}")),
+                if d.claims_present.is_empty() { "(none)".to_owned() } else { d.claims_present.join(", ") }
             ),
-            Ok(jwks) => match jwks::verify(&token, &jwks) {
-                Ok(v) => {
-                    d.verified = true;
-                    run.pass(Step::Signature, format!("{} verified with {}", v.alg, v.key));
-                }
-                Err(e) => run.fail(Step::Signature, e),
-            },
+        );
+
+        // Signature.
+        if !options.verify {
+            run.set(
+                Step::Signature,
+                Status::Skipped,
+                "not verified (verification turned off): the token was only decoded",
+            );
+        } else if settings.jwks_auto_fetch() {
+            run.unknown(
+            Step::Signature,
+            "server.jwt_authentication.jwks_auto_fetch.enabled is true: CockroachDB fetches the issuer's keys \
+             (its /.well-known/openid-configuration) at login time, which identmap does not simulate offline; \
+             turn signature verification off to check the other steps",
+        );
+        } else {
+            match &self.jwks {
+                Err(e) => run.unknown(
+                    Step::Signature,
+                    format!("{e} (CockroachDB refuses to set such a value and keeps the previous one)"),
+                ),
+                Ok(jwks) => match jwks::verify(&token, jwks) {
+                    Ok(v) => {
+                        d.verified = true;
+                        run.pass(Step::Signature, format!("{} verified with {}", v.alg, v.key));
+                    }
+                    Err(e) => run.fail(Step::Signature, e),
+                },
+            }
         }
-    }
 
-    time_step(&mut run, &token, options, &mut notes);
+        time_step(&mut run, &token, options, &mut notes);
 
-    // Issuer.
-    let iss = token.claims().get("iss").and_then(Value::as_str).unwrap_or("");
-    let issuers = settings.issuers();
-    if issuers.contains(iss) {
-        run.pass(Step::Issuer, format!("iss {iss:?} is an accepted issuer"));
-    } else {
-        let accepted: Vec<String> = issuers.iter().map(|i| format!("{i:?}")).collect();
-        let mut why = if token.claims().contains_key("iss") {
-            format!("iss {iss:?} is not an accepted issuer")
+        // Issuer.
+        let iss = token.claims().get("iss").and_then(Value::as_str).unwrap_or("");
+        let issuers = settings.issuers();
+        if issuers.contains(iss) {
+            run.pass(Step::Issuer, format!("iss {iss:?} is an accepted issuer"));
         } else {
-            "the token has no iss claim".to_owned()
-        };
-        if accepted.is_empty() {
-            why.push_str(" (server.jwt_authentication.issuers.configuration is not set)");
-        } else {
-            let _ = write!(why, " (accepted: {})", accepted.join(", "));
-        }
-        let slash = iss.strip_suffix('/').map(str::to_owned).unwrap_or_else(|| format!("{iss}/"));
-        if !iss.is_empty() && issuers.contains(&slash) {
-            let _ = write!(why, "; issuers compare exactly: {slash:?} differs by a trailing slash");
-        }
-        run.fail(Step::Issuer, why);
-    }
-
-    // Audience.
-    let token_aud: Vec<&str> = match token.claims().get("aud") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    let want = settings.audience();
-    if let Some(a) = token_aud.iter().find(|a| want.iter().any(|w| w == *a)) {
-        run.pass(Step::Audience, format!("aud {a:?} is a configured audience"));
-    } else {
-        let have = if token_aud.is_empty() {
-            "the token has no aud".to_owned()
-        } else {
-            format!("aud {token_aud:?}")
-        };
-        let conf = if want.is_empty() {
-            "server.jwt_authentication.audience is not set".to_owned()
-        } else {
-            format!("configured: {want:?}")
-        };
-        run.fail(Step::Audience, format!("{have} matches no configured audience ({conf})"));
-    }
-
-    // Claim → principals.
-    let claim = settings.claim();
-    let principals = match claims::principals(token.claims(), claim) {
-        Ok(p) => {
-            let what = match claim {
-                Claim::Subject => "the subject (sub)".to_owned(),
-                Claim::Name(n) => format!("claim {n:?}"),
-                Claim::Pointer(p) => format!("JSON Pointer {p:?}"),
+            let accepted: Vec<String> = issuers.iter().map(|i| format!("{i:?}")).collect();
+            let mut why = if token.claims().contains_key("iss") {
+                format!("iss {iss:?} is not an accepted issuer")
+            } else {
+                "the token has no iss claim".to_owned()
             };
-            let how = match claims::claim_value(token.claims(), claim) {
-                Some(Value::Array(a)) => format!("an array of {}: one principal each", a.len()),
-                Some(Value::Object(_)) => {
-                    notes.push(
+            if accepted.is_empty() {
+                why.push_str(" (server.jwt_authentication.issuers.configuration is not set)");
+            } else {
+                let _ = write!(why, " (accepted: {})", accepted.join(", "));
+            }
+            let slash = iss.strip_suffix('/').map(str::to_owned).unwrap_or_else(|| format!("{iss}/"));
+            if !iss.is_empty() && issuers.contains(&slash) {
+                let _ = write!(why, "; issuers compare exactly: {slash:?} differs by a trailing slash");
+            }
+            run.fail(Step::Issuer, why);
+        }
+
+        // Audience.
+        let token_aud: Vec<&str> = match token.claims().get("aud") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let want = settings.audience();
+        if let Some(a) = token_aud.iter().find(|a| want.iter().any(|w| w == *a)) {
+            run.pass(Step::Audience, format!("aud {a:?} is a configured audience"));
+        } else {
+            let have = if token_aud.is_empty() {
+                "the token has no aud".to_owned()
+            } else {
+                format!("aud {token_aud:?}")
+            };
+            let conf = if want.is_empty() {
+                "server.jwt_authentication.audience is not set".to_owned()
+            } else {
+                format!("configured: {want:?}")
+            };
+            run.fail(Step::Audience, format!("{have} matches no configured audience ({conf})"));
+        }
+
+        // Claim → principals.
+        let claim = settings.claim();
+        let principals = match claims::principals(token.claims(), claim) {
+            Ok(p) => {
+                let what = match claim {
+                    Claim::Subject => "the subject (sub)".to_owned(),
+                    Claim::Name(n) => format!("claim {n:?}"),
+                    Claim::Pointer(p) => format!("JSON Pointer {p:?}"),
+                };
+                let how = match claims::claim_value(token.claims(), claim) {
+                    Some(Value::Array(a)) => format!("an array of {}: one principal each", a.len()),
+                    Some(Value::Object(_)) => {
+                        notes.push(
                         "the claim is a JSON object: CockroachDB formats it as one principal `map[…]` (Go's fmt.Sprint)"
                             .to_owned(),
                     );
-                    "an object, formatted as one principal".to_owned()
-                }
-                Some(Value::String(_)) | None => "one principal".to_owned(),
-                Some(other) => format!("{}, formatted as one principal", kind_of(other)),
-            };
-            run.pass(Step::Claim, format!("{what}: {how}"));
-            Some(p)
-        }
-        Err(ClaimProblem::Missing) => {
-            let names =
-                if d.claims_present.is_empty() { "none".to_owned() } else { d.claims_present.join(", ") };
-            run.fail(
-                Step::Claim,
-                format!("the token has no claim {:?} (claims present: {names})", claim.as_str()),
-            );
-            None
-        }
-        Err(ClaimProblem::EmptyArray) => {
-            run.fail(Step::Claim, format!("claim {:?} is an empty array: no principal", claim.as_str()));
-            // CockroachDB finds no principal, hence no candidate.
-            if let Some(last) = run.steps.last_mut() {
-                last.crdb_message = Some(Step::Mapping.crdb_error());
+                        "an object, formatted as one principal".to_owned()
+                    }
+                    Some(Value::String(_)) | None => "one principal".to_owned(),
+                    Some(other) => format!("{}, formatted as one principal", kind_of(other)),
+                };
+                run.pass(Step::Claim, format!("{what}: {how}"));
+                Some(p)
             }
-            None
+            Err(ClaimProblem::Missing) => {
+                let names =
+                    if d.claims_present.is_empty() { "none".to_owned() } else { d.claims_present.join(", ") };
+                run.fail(
+                    Step::Claim,
+                    format!("the token has no claim {:?} (claims present: {names})", claim.as_str()),
+                );
+                None
+            }
+            Err(ClaimProblem::EmptyArray) => {
+                run.fail(Step::Claim, format!("claim {:?} is an empty array: no principal", claim.as_str()));
+                // CockroachDB finds no principal, hence no candidate.
+                if let Some(last) = run.steps.last_mut() {
+                    last.crdb_message = Some(Step::Mapping.crdb_error());
+                }
+                None
+            }
+        };
+
+        // Mapping.
+        if let Some(principals) = principals {
+            mapping_step(
+                &mut run,
+                &mut d,
+                self.settings.identity_map().unwrap_or(""),
+                self.map(options.case),
+                iss,
+                &principals,
+            );
+            d.principals = principals;
         }
-    };
 
-    // Mapping.
-    if let Some(principals) = principals {
-        mapping_step(&mut run, &mut d, settings, iss, &principals, options);
-        d.principals = principals;
-    }
-
-    // Reserved: the requested user, or the single candidate when none is requested.
-    let effective = match &options.user {
-        Some(u) => Some(normalize_username(u)),
-        None if d.candidates.len() == 1 => d.candidates.first().cloned(),
-        None => None,
-    };
-    match &effective {
+        // Reserved: the requested user, or the single candidate when none is requested.
+        let effective = match &options.user {
+            Some(u) => Some(normalize_username(u)),
+            None if d.candidates.len() == 1 => d.candidates.first().cloned(),
+            None => None,
+        };
+        match &effective {
         Some(u) if is_reserved(u) => run.fail(
             Step::Reserved,
             format!("{u:?} is a reserved user: CockroachDB refuses JWT logins to root, node, public, none, pg_… and crdb_internal_…"),
@@ -700,77 +767,64 @@ pub fn decide(settings: &JwtSettings, token: &str, options: &Options) -> Decisio
         None => run.set(Step::Reserved, Status::NotChecked, "no user to check"),
     }
 
-    // User.
-    if run.status(Step::Mapping) == Some(Status::Passed) {
-        match &options.user {
-            Some(u) => {
-                let n = normalize_username(u);
-                if d.candidates.contains(&n) {
-                    run.pass(Step::User, format!("{n:?} is a candidate"));
-                    d.user = Some(n);
-                } else {
-                    run.fail(
-                        Step::User,
-                        format!(
-                            "the requested user {n:?} is not a candidate (candidates: {})",
-                            quoted(&d.candidates)
-                        ),
-                    );
+        // User.
+        if run.status(Step::Mapping) == Some(Status::Passed) {
+            match &options.user {
+                Some(u) => {
+                    let n = normalize_username(u);
+                    if d.candidates.contains(&n) {
+                        run.pass(Step::User, format!("{n:?} is a candidate"));
+                        d.user = Some(n);
+                    } else {
+                        run.fail(
+                            Step::User,
+                            format!(
+                                "the requested user {n:?} is not a candidate (candidates: {})",
+                                quoted(&d.candidates)
+                            ),
+                        );
+                    }
+                }
+                None => {
+                    if let [one] = d.candidates.as_slice() {
+                        run.pass(Step::User, format!("no user requested: the single candidate {one:?}"));
+                        d.user = Some(one.clone());
+                    } else {
+                        run.fail(
+                            Step::User,
+                            format!(
+                                "no user requested and {} candidates ({}): the connection must name the user",
+                                d.candidates.len(),
+                                quoted(&d.candidates)
+                            ),
+                        );
+                    }
                 }
             }
-            None => {
-                if let [one] = d.candidates.as_slice() {
-                    run.pass(Step::User, format!("no user requested: the single candidate {one:?}"));
-                    d.user = Some(one.clone());
-                } else {
-                    run.fail(
-                        Step::User,
-                        format!(
-                            "no user requested and {} candidates ({}): the connection must name the user",
-                            d.candidates.len(),
-                            quoted(&d.candidates)
-                        ),
-                    );
-                }
-            }
+        } else {
+            run.set(Step::User, Status::NotChecked, "no candidates to choose from");
         }
-    } else {
-        run.set(Step::User, Status::NotChecked, "no candidates to choose from");
+        finish(d, run, notes, options)
     }
-    finish(d, run, notes, options)
 }
 
 fn mapping_step(
     run: &mut Run,
     d: &mut Decision,
-    settings: &JwtSettings,
+    text: &str,
+    map: &Result<CompiledMap, String>,
     iss: &str,
     principals: &[String],
-    options: &Options,
 ) {
-    let text = settings.identity_map().unwrap_or("");
-    let rules = match Ruleset::parse(text, MapOptions::new().case(options.case)) {
-        Ok(r) => r,
-        Err(e) => {
-            run.unknown(
-                Step::Mapping,
-                format!(
-                    "the identity map does not parse: {} (CockroachDB refuses to set it and keeps the previous map)",
-                    e.message()
-                ),
-            );
+    let (rules, matcher) = match map {
+        Ok(m) => (&m.rules, &m.matcher),
+        Err(why) => {
+            run.unknown(Step::Mapping, why.clone());
             return;
         }
     };
-    let matcher = match Matcher::new(&rules) {
-        Ok(m) => m,
-        Err(e) => {
-            run.unknown(Step::Mapping, format!("the identity map cannot be compiled: {e}"));
-            return;
-        }
-    };
-    d.candidates = claims::candidates(&matcher, iss, principals);
-    d.trace = claims::trace(&rules, iss, principals);
+    d.candidates = claims::candidates(matcher, iss, principals);
+    d.trace = TraceStep::explain(rules, iss, principals);
     let source = if matcher.has_map(iss) {
         format!("the identity map's rules for {iss:?}")
     } else if text.trim().is_empty() {
@@ -916,7 +970,7 @@ fn finish(mut d: Decision, mut run: Run, notes: Vec<String>, options: &Options) 
     d.crdb_error = crdb.flatten();
     if !options.verify {
         let mut n = notes;
-        n.insert(0, "signature not verified (--no-verify)".to_owned());
+        n.insert(0, "signature not verified (verification turned off)".to_owned());
         d.notes = n;
     } else {
         d.notes = notes;

@@ -10,6 +10,9 @@
 //! by element with Go's formatting); the identity map through the compiled [`identmap::Matcher`]
 //! (with the no-map fallback); reserved users; the requested user.
 //!
+//! [`decide`] answers for one token; a [`Simulator`] reads the JWK set and compiles the identity
+//! map once and answers for many.
+//!
 //! ```
 //! use identmap::sql::parse_settings;
 //! use identmap::sso::JwtSettings;
@@ -46,7 +49,8 @@ mod decision;
 mod jwks;
 mod token;
 
-pub use claims::{candidates, go_sprint, principals_of, TraceStep};
-pub use decision::{decide, Decision, Options, Status, Step, StepResult};
+pub use claims::{candidates, go_sprint, principals_of};
+pub use decision::{decide, Decision, Options, Simulator, Status, Step, StepResult};
+pub use identmap::report::TraceStep;
 pub use jwks::{Jwks, JwksError, Key};
 pub use token::{Part, Token, TokenError, MAX_TOKEN_LEN};

@@ -14,6 +14,11 @@
 //!   the reference evaluator's answers.
 //! * [`batch`]: many identities through one [`Matcher`], with the counts of unmapped and
 //!   multiply-mapped ones.
+//! * [`report`]: map results and explain traces rendered once, as JSON and as text (the CLI
+//!   and a browser playground print the same).
+//! * [`Dialect`], [`Engine`], [`cockroach::CaseMode`]: the choices every front end offers (with
+//!   the `serde` and `clap` features, derived for them).
+//! * [`expect`]: expectation files (`identmap test`): parser, runner, report.
 //! * [`sql`]: reading `SET CLUSTER SETTING …` statements out of a `.sql` file.
 //! * [`syntax`]: the dialects' regex syntax trees (`regex_syntax::hir::Hir`), for analyses.
 //! * [`Span`] and [`LineIndex`]: byte spans into the source, and line/column numbers on demand.
@@ -22,8 +27,10 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+mod choice;
 pub mod batch;
 pub mod cockroach;
+pub mod expect;
 mod fold;
 mod goquote;
 mod matcher;
@@ -31,11 +38,13 @@ mod normalize;
 pub mod postgres;
 mod ranges;
 mod regex;
+pub mod report;
 mod span;
 pub mod sql;
 pub mod sso;
 pub mod syntax;
 
+pub use choice::{Dialect, Engine, UnknownName};
 pub use matcher::{BuildError, Builder, Config, Mapping, Matcher};
 pub use normalize::normalize_username;
 pub use span::{LineIndex, Span};

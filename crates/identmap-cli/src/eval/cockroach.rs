@@ -1,18 +1,9 @@
 //! Cockroach records (`"dialect":"cockroach"`).
 
 use identmap::cockroach::{CaseMode, Options, Ruleset};
+pub use identmap::Engine;
 use identmap::Matcher;
 use serde_json::{json, Map, Value};
-
-/// Which evaluator answers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Engine {
-    /// The compiled [`Matcher`] (the default).
-    #[default]
-    Matcher,
-    /// The reference evaluator: the plain per-rule loop.
-    Reference,
-}
 
 /// Evaluate one cockroach record. `case` overrides the record's own `"case"` field.
 #[must_use]

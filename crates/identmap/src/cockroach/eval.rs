@@ -2,7 +2,7 @@
 //! clarity, with an explain trace. It is the oracle the compiled matcher is tested against.
 
 use super::{is_reserved, CaseMode, Rule, RuleMatcher, Ruleset};
-use crate::{fold, normalize_username};
+use crate::{fold, normalize_username, Span};
 
 /// The result of mapping one identity (`Conf.Map`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,6 +57,16 @@ pub struct Step {
     /// The text of every capture group (index 0 is the whole match) when the pattern matched;
     /// `None` for a group that did not participate. Empty when it did not match.
     pub captures: Vec<Option<String>>,
+    /// The byte span of every capture group (index 0 is the whole match) in the identity exactly
+    /// as given to [`Ruleset::explain`]; `None` for a group that did not participate. Empty when
+    /// the pattern did not match.
+    ///
+    /// Matching never transforms the identity, in either case mode: a case-insensitive regex is
+    /// compiled with `(?i)` and runs on the identity as given, and a case-insensitive literal
+    /// compares the folded forms of the whole identity (group 0 is then the whole identity). So
+    /// the spans always index the caller's string, and `captures[i]` is its text at
+    /// `capture_spans[i]`.
+    pub capture_spans: Vec<Option<Span>>,
     /// The user before normalization (after `\1` substitution), when the pattern matched.
     pub produced: Option<String>,
     /// What happened.
@@ -142,8 +152,8 @@ impl Ruleset {
                 continue;
             }
             result.map_found = true;
-            let (captures, produced) = match substitute(rule, identity) {
-                Some((caps, produced)) => (caps, Some(produced)),
+            let (capture_spans, produced) = match substitute(rule, identity) {
+                Some((spans, produced)) => (spans, Some(produced)),
                 None => (Vec::new(), None),
             };
             let outcome = match &produced {
@@ -165,7 +175,9 @@ impl Ruleset {
                 }
             };
             if let Some(t) = trace.as_deref_mut() {
-                t.push(Step { rule: index, line: rule.line, captures, produced, outcome });
+                let captures =
+                    capture_spans.iter().map(|s| s.map(|s| identity[s.range()].to_string())).collect();
+                t.push(Step { rule: index, line: rule.line, captures, capture_spans, produced, outcome });
             }
         }
         result
@@ -193,14 +205,15 @@ impl Rule {
     }
 }
 
-/// Match `rule` against `identity`; on a match, the capture texts and the user with the first
-/// `\1` replaced by group 1 (`""` when group 1 did not participate).
-fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, String)> {
-    let texts: Vec<Option<String>> = match &rule.matcher {
-        RuleMatcher::Exact(lit) => (lit == identity).then(|| vec![Some(identity.to_string())])?,
+/// Match `rule` against `identity`; on a match, the capture spans (in `identity`) and the user
+/// with the first `\1` replaced by group 1 (`""` when group 1 did not participate).
+fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<Span>>, String)> {
+    let whole = Span::new(0, identity.len());
+    let spans: Vec<Option<Span>> = match &rule.matcher {
+        RuleMatcher::Exact(lit) => (lit == identity).then(|| vec![Some(whole)])?,
         RuleMatcher::Folded(key) => (identity.chars().count() == key.chars().count()
             && fold::fold_key(identity) == *key)
-            .then(|| vec![Some(identity.to_string())])?,
+            .then(|| vec![Some(whole)])?,
         RuleMatcher::Regex(vm) => {
             let mut cache = vm.create_cache();
             let mut caps = vm.create_captures();
@@ -208,20 +221,18 @@ fn substitute(rule: &Rule, identity: &str) -> Option<(Vec<Option<String>>, Strin
             if !caps.is_match() {
                 return None;
             }
-            (0..caps.group_len())
-                .map(|g| caps.get_group(g).map(|s| identity[s.range()].to_string()))
-                .collect()
+            (0..caps.group_len()).map(|g| caps.get_group(g).map(|s| Span::new(s.start, s.end))).collect()
         }
     };
     let template = &rule.user.text;
     let produced = match rule.substitute_at {
         Some(i) => {
-            let g1 = texts.get(1).cloned().flatten().unwrap_or_default();
+            let g1 = spans.get(1).copied().flatten().map_or("", |s| &identity[s.range()]);
             format!("{}{}{}", &template[..i], g1, &template[i + 2..])
         }
         None => template.clone(),
     };
-    Some((texts, produced))
+    Some((spans, produced))
 }
 
 /// The JWT candidate list (`authentication_jwt.go`) given whether the issuer names a map and how

@@ -29,6 +29,9 @@ use crate::Span;
 
 /// How identities are compared with patterns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum CaseMode {
     /// Current CockroachDB (after PR #155531): every pattern is compiled with a `(?i)` prefix, and
     /// produced users are de-duplicated on their normalized form.
@@ -47,6 +50,18 @@ impl CaseMode {
             CaseMode::Insensitive => "insensitive",
             CaseMode::Sensitive => "sensitive",
         }
+    }
+}
+
+impl core::str::FromStr for CaseMode {
+    type Err = crate::UnknownName;
+
+    /// `insensitive` or `sensitive`.
+    fn from_str(s: &str) -> Result<CaseMode, crate::UnknownName> {
+        [CaseMode::Insensitive, CaseMode::Sensitive]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or(crate::UnknownName)
     }
 }
 
