@@ -13,6 +13,19 @@ use identmap_lint::{Config, Dialect, Input, Report, Severity};
 
 use crate::DialectChoice;
 
+/// `--fail-on`'s values: [`Severity`]s, described as the lowest level that fails the run (most
+/// severe first).
+fn fail_on_values() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new([
+        PossibleValue::new(Severity::Error.as_str()).help("Only errors fail"),
+        PossibleValue::new(Severity::Warning.as_str()).help("Warnings and errors fail (the default)"),
+        PossibleValue::new(Severity::Info.as_str()).help("Every finding fails"),
+    ])
+    // Only the three names above get here.
+    .map(|s| s.parse::<Severity>().unwrap_or(Severity::Warning))
+}
+
 /// Arguments of `identmap lint`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct LintArgs {
@@ -28,7 +41,7 @@ pub(crate) struct LintArgs {
     output: Option<String>,
     /// Exit 1 when a finding is at or above this level [default: warning, or `fail_on` in
     /// identmap.toml].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = fail_on_values())]
     fail_on: Option<Severity>,
     /// The dialect of the files [default: `dialect` in identmap.toml, else auto: `*.conf` is
     /// postgres].
