@@ -56,8 +56,8 @@ impl Playground {
     /// "pg_version": 15..18, "case": "insensitive"|"sensitive", "rules": TEXT, "files": {PATH:
     /// TEXT}, "settings": SQL, "roles": JSON-TEXT}` (only `rules` is required). Answer: `accepted`
     /// (whether the database would take this map), `verdict` (why not), `rules` (each rule's line
-    /// and the UTF-16 ranges of the rule and its fields), `settings` (the SET statements read and
-    /// their problems), `roles_error`.
+    /// and the UTF-16 ranges of the rule and its fields), `settings` (how many SET statements were
+    /// read, their `errors` and `problems`, and the `identity_map` they set, if any), `roles_error`.
     pub fn load(&mut self, request: &str) -> String {
         answer(parse_request(request).and_then(|r| {
             let ws = Workspace::load(&r)?;
@@ -91,8 +91,9 @@ impl Playground {
     }
 
     /// The SSO (JWT) login decision for a token under the loaded settings and map. Request:
-    /// `{"token", "jwks", "user", "now": UNIX-SECONDS, "verify": bool, "skew": SECONDS,
-    /// "show_claims": bool}`. Answer: the `identmap sso --format json` object.
+    /// `{"token", "jwks", "claim", "user", "now": UNIX-SECONDS, "verify": bool, "skew": SECONDS,
+    /// "show_claims": bool}` (`jwks` and `claim`, when given, replace the settings' own). Answer:
+    /// the `identmap sso --format json` object.
     pub fn sso(&self, request: &str) -> String {
         answer(self.loaded().and_then(|ws| ws.sso(&parse_request(request)?)))
     }

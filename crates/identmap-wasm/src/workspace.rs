@@ -1,11 +1,15 @@
 //! The loaded workspace: what the page's editors hold, parsed once per change.
 
+use std::cell::RefCell;
+
 use identmap::cockroach::{CaseMode, Options, Ruleset};
-use identmap::postgres::{Decision, IdentFile, MemoryFiles, Roles, Version};
+use identmap::postgres::{IdentFile, MemoryFiles, Roles, Version};
+use identmap::report::{CockroachMap, PostgresCheck};
 use identmap::sql::parse_settings;
 use identmap::sso::JwtSettings;
-use identmap::Matcher;
+use identmap::{Engine, Matcher};
 use identmap_lint::{lint, utf16_offset, Config, Input, Report};
+use identmap_sso::Simulator;
 use serde_json::{json, Value};
 
 /// The name the main postgres file has (includes resolve against it).
@@ -21,7 +25,12 @@ pub(crate) struct Workspace {
     settings: JwtSettings,
     settings_summary: Value,
     kind: Kind,
+    /// The SSO simulator for the last JWK set and claim asked with, built on first use.
+    simulator: RefCell<Option<(SimulatorKey, Simulator)>>,
 }
+
+/// What a [`Simulator`] was built with beyond the loaded settings: the JWK set and the claim.
+type SimulatorKey = (Option<String>, Option<String>);
 
 /// Why CockroachDB refuses the whole map (`SET CLUSTER SETTING` fails): its first error.
 #[derive(Debug)]
@@ -95,6 +104,7 @@ impl Workspace {
                 v
             }).collect::<Vec<_>>(),
             "map_in_settings": settings.identity_map().is_some(),
+            "identity_map": settings.identity_map(),
         });
         let kind = match str_field(r, "dialect")?.unwrap_or("cockroach") {
             "cockroach" => {
@@ -141,7 +151,14 @@ impl Workspace {
             }
             other => return Err(format!("unknown dialect {other:?}")),
         };
-        Ok(Workspace { rules_text, settings_text, settings, settings_summary, kind })
+        Ok(Workspace {
+            rules_text,
+            settings_text,
+            settings,
+            settings_summary,
+            kind,
+            simulator: RefCell::default(),
+        })
     }
 
     /// What the page shows right after a change: accepted or not, the rules' ranges.
@@ -249,37 +266,18 @@ impl Workspace {
                     _ => return Err("field \"identities\" is required (a list of strings)".into()),
                 };
                 let explain = bool_field(r, "explain")?;
-                let mut users: Vec<String> = Vec::new();
-                let mut map_found = false;
-                let mut trace = Vec::new();
-                for id in &identities {
-                    let m = matcher.map(issuer, id);
-                    map_found |= m.map_found();
-                    users.extend(m.users().iter().map(|u| u.to_string()));
-                    if explain {
-                        for s in parsed.explain(issuer, id).steps {
-                            let rule = &parsed.rules()[s.rule];
-                            trace.push(json!({
-                                "identity": id,
-                                "line": s.line,
-                                "rule_index": s.rule,
-                                "rule": format!("{} {} {}", rule.map_name().text(), rule.identity().text(), rule.user().text()),
-                                "matched": s.matched(),
-                                "captures": s.captures,
-                                "produced": s.produced,
-                            }));
-                        }
+                let result = CockroachMap::new(parsed, Some(matcher), issuer, &identities, explain);
+                let mut out = result.to_json();
+                // The browser highlights the matched text and each capture in the identity.
+                if let Some(rows) = out["trace"].as_array_mut() {
+                    for (row, step) in rows.iter_mut().zip(result.trace()) {
+                        let id = step.identity();
+                        row["ranges"] = step
+                            .capture_spans()
+                            .iter()
+                            .map(|c| c.map_or(Value::Null, |sp| range(id, sp)))
+                            .collect();
                     }
-                }
-                let jwt_users = matcher.jwt_candidates(issuer, &identities);
-                let mut out = json!({"map_found": map_found, "users": users, "jwt_users": jwt_users});
-                if let [one] = identities.as_slice() {
-                    if let Some(e) = identmap::cockroach::hba_error(one, map_found, &users) {
-                        out["hba_error"] = json!(e);
-                    }
-                }
-                if explain {
-                    out["trace"] = Value::Array(trace);
                 }
                 Ok(out)
             }
@@ -291,42 +289,18 @@ impl Workspace {
                 let (map, system_user, db_user) = (field("map")?, field("system_user")?, field("db_user")?);
                 roles.add(db_user);
                 let case_insensitive = bool_field(r, "case_insensitive")?;
-                let check = if bool_field(r, "explain")? {
-                    file.check(map, system_user, db_user, case_insensitive, &roles)
-                } else {
-                    identmap::postgres::Matcher::new(file).check(
-                        map,
-                        system_user,
-                        db_user,
-                        case_insensitive,
-                        &roles,
-                    )
-                };
-                let decision = match check.decision() {
-                    Decision::Allow => "allow",
-                    Decision::Deny => "deny",
-                    _ => "unsupported",
-                };
-                let mut out =
-                    json!({"decision": decision, "log": check.log(), "file_loaded": check.file_loaded()});
-                if let Decision::Unsupported { reason, location } = check.decision() {
-                    out["reason"] = json!(format!("{location}: {reason}"));
-                }
-                out["trace"] = check
-                    .trace()
-                    .iter()
-                    .map(|t| {
-                        json!({
-                            "file": t.location().file(),
-                            "line": t.location().line(),
-                            "system_user_matched": t.system_user_matched(),
-                            "captures": t.captures().iter().map(|c| c.map(|sp| system_user.get(sp.range()).unwrap_or(""))).collect::<Vec<_>>(),
-                            "produced_role": t.produced_role(),
-                            "result": t.to_string(),
-                        })
-                    })
-                    .collect();
-                Ok(out)
+                let explain = bool_field(r, "explain")?;
+                let check = PostgresCheck::new(
+                    file,
+                    Engine::Matcher,
+                    map,
+                    system_user,
+                    db_user,
+                    case_insensitive,
+                    &roles,
+                    explain,
+                );
+                Ok(check.to_json())
             }
         }
     }
@@ -351,11 +325,8 @@ impl Workspace {
             return Err("SSO (JWT) login is CockroachDB's: choose the cockroach dialect".into());
         };
         let token = str_field(r, "token")?.unwrap_or("");
-        let mut settings = self.settings.clone();
-        settings.set_identity_map(self.rules_text.clone());
-        if let Some(jwks) = str_field(r, "jwks")?.filter(|t| !t.trim().is_empty()) {
-            settings.set_jwks(jwks.to_string());
-        }
+        let jwks = str_field(r, "jwks")?.filter(|t| !t.trim().is_empty()).map(str::to_string);
+        let claim = str_field(r, "claim")?.filter(|t| !t.trim().is_empty()).map(str::to_string);
         let now = r.get("now").and_then(Value::as_i64).ok_or("field \"now\" is required (Unix seconds)")?;
         let mut options = identmap_sso::Options::new(now)
             .case(*case)
@@ -364,7 +335,22 @@ impl Workspace {
         if let Some(u) = str_field(r, "user")?.filter(|u| !u.is_empty()) {
             options = options.user(u);
         }
-        let d = identmap_sso::decide(&settings, token, &options);
-        Ok(d.to_json(bool_field(r, "show_claims")?))
+        // One Simulator (the JWK set read, the map compiled) for as long as the JWK set and the
+        // claim the page sends stay the same.
+        let mut cache = self.simulator.borrow_mut();
+        let key = (jwks, claim);
+        if cache.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut settings = self.settings.clone();
+            settings.set_identity_map(self.rules_text.clone());
+            if let Some(j) = &key.0 {
+                settings.set_jwks(j.clone());
+            }
+            if let Some(c) = &key.1 {
+                settings.set_claim(c);
+            }
+            *cache = Some((key, Simulator::new(settings)));
+        }
+        let sim = &cache.as_ref().ok_or("no simulator")?.1;
+        Ok(sim.decide(token, &options).to_json(bool_field(r, "show_claims")?))
     }
 }

@@ -160,3 +160,37 @@ fn bad_requests_are_errors_not_panics() {
     assert!(call(&identmap_wasm::decode_token("a.b"))["error"].is_string());
     assert!(call(&p.sso(r#"{"token": "x"}"#))["error"].is_string(), "now is required");
 }
+
+/// The README's Google example, signed with the TEST-ONLY RSA key, through the same calls the page
+/// makes: allowed as carl; the reserved user root and a wrong JWK set are denied at their steps.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn signed_token_is_allowed_then_denied_at_its_step() {
+    const SETTINGS: &str = include_str!("../../../testdata/sso/google.sql");
+    const TOKEN: &str = include_str!("../../../testdata/sso/google.token");
+    const JWKS: &str = include_str!("../../../testdata/sso/keys/jwks.json");
+    let now = 1_795_694_400; // 2026-11-25T12:00:00Z, inside the token's validity
+    let mut p = Playground::new();
+    let map = "https://accounts.google.com /^(.*)@example\\.com$ \\1\n";
+    let loaded = call(&p.load(&json!({"rules": map, "settings": SETTINGS}).to_string()));
+    assert_eq!(loaded["settings"]["identity_map"], "https://accounts.google.com /^(.*)@example\\.com$ \\1");
+    let ask = |user: &str, jwks: &str| {
+        call(&p.sso(&json!({"token": TOKEN.trim(), "jwks": jwks, "user": user, "now": now}).to_string()))
+    };
+    let d = ask("carl", JWKS);
+    assert_eq!(
+        (d["allowed"].clone(), d["user"].clone(), d["verified"].clone()),
+        (json!(true), json!("carl"), json!(true)),
+        "{d}"
+    );
+    let d = ask("root", JWKS);
+    assert_eq!((d["allowed"].clone(), d["failed_step"].clone()), (json!(false), json!("reserved")), "{d}");
+    let d = ask("carl", r#"{"keys": []}"#);
+    assert_eq!((d["allowed"].clone(), d["failed_step"].clone()), (json!(false), json!("signature")), "{d}");
+    // The claim can be chosen per request, by name or JSON Pointer.
+    let d =
+        call(&p.sso(&json!({"token": TOKEN.trim(), "jwks": JWKS, "now": now, "claim": "/sub"}).to_string()));
+    assert_eq!(d["principals"], json!(["110248495921238986420"]), "{d}");
+    let decoded = call(&identmap_wasm::decode_token(TOKEN.trim()));
+    assert_eq!(decoded["claims"]["email"], "Carl@Example.com");
+}
