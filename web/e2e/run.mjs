@@ -548,6 +548,179 @@ test("7. a 10,000-identity batch", async () => {
   }
 }, 150_000);
 
+// A 1,000-line map of regex rules, each for its own prefix: u<i>x<name>@example.com -> r<i>_<name>.
+const bigMap = () =>
+  Array.from({ length: 1000 }, (_, i) => String.raw`https://idp.example.com /^u${i}x(.+)@example\.com$ r${i}_\1`).join("\n") + "\n";
+
+test("a 1,000-line map: typing never leaves a stale result; keystroke timings", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "big-map" });
+    await page.fill(T("identity-input"), "");
+    await setEditorText(page, bigMap());
+    await page.fill(T("issuer-input"), "https://idp.example.com");
+    await until(() => page.textContent(T("map-verdict")), (t) => /accepts/.test(t), "the 1,000-line map accepted");
+    // type the identity key by key, as fast as the keyboard goes: the last answer wins
+    await page.click(T("identity-input"));
+    await page.keyboard.type("u7xbob@example.co");
+    await untilEqual(() => users(page), [], "users of the unfinished identity");
+    // one keystroke, timed from the key to the users shown
+    await page.evaluate(() => {
+      const box = document.querySelector('[data-testid="result-users"]');
+      window.__t = {};
+      document.querySelector('[data-testid="identity-input"]').addEventListener("keydown", () => (window.__t.key = performance.now()), { once: true });
+      new MutationObserver((_, obs) => {
+        if (box.textContent.includes("r7_bob")) {
+          window.__t.users = performance.now() - window.__t.key;
+          obs.disconnect();
+        }
+      }).observe(box, { childList: true, subtree: true, characterData: true });
+    });
+    await page.keyboard.press("m");
+    await untilEqual(() => users(page), ["r7_bob"], "users of u7xbob@example.com");
+    const keyMs = await page.evaluate(() => window.__t.users);
+    // and it stays so: no older answer arrives over it
+    await page.waitForTimeout(500);
+    assertEqual(await users(page), ["r7_bob"], "users of u7xbob@example.com, 500 ms later");
+    const trace = await page.locator(`${T("trace")} ${T("trace-row")}[data-matched=true]`).evaluateAll((rs) => rs.map((r) => r.dataset.line));
+    assertEqual(trace, ["8"], "the matched rule's line in the trace");
+
+    // a change to the map, timed from the edit to the users and to the findings
+    const line = String.raw`https://idp.example.com /u7x(.+)@example\.com mirror_\1`;
+    await page.evaluate((line) => {
+      const host = document.querySelector('[data-testid="rules-input"]');
+      const box = document.querySelector('[data-testid="result-users"]');
+      const diags = document.querySelector('[data-testid="diagnostics"]');
+      const t = (window.__m = { start: performance.now() });
+      new MutationObserver((_, obs) => {
+        if (box.textContent.includes("mirror_bob")) {
+          t.users = performance.now() - t.start;
+          obs.disconnect();
+        }
+      }).observe(box, { childList: true, subtree: true, characterData: true });
+      new MutationObserver((_, obs) => {
+        if (diags.querySelector('[data-code="IM201"][data-line="1001"]')) {
+          t.lint = performance.now() - t.start;
+          obs.disconnect();
+        }
+      }).observe(diags, { childList: true, subtree: true });
+      const v = host.editorView;
+      v.dispatch({ changes: { from: v.state.doc.length, insert: line + "\n" } });
+    }, line);
+    await untilEqual(() => users(page), ["r7_bob", "mirror_bob"], "users after adding an unanchored rule at line 1001");
+    const m = await until(() => page.evaluate(() => window.__m), (x) => x.lint != null, "IM201 at line 1001");
+    timings.keystrokeUsersMs = keyMs;
+    timings.mapEditUsersMs = m.users;
+    timings.mapEditLintMs = m.lint;
+    log(`    1,000-line map: identity keystroke -> users ${keyMs.toFixed(0)} ms; map edit -> users ${m.users.toFixed(0)} ms, -> findings ${m.lint.toFixed(0)} ms`);
+  } finally {
+    await ctx.close();
+  }
+}, 150_000);
+
+test("a postgres share link restores the extra files, role graph, version and case", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "share-pg" });
+    await chooseExample(page, "postgres-include");
+    const decision = () => page.getAttribute(T("result-note"), "data-decision");
+    await untilEqual(decision, "allow", "dana@partner.example as dana (through include partners.conf)");
+    await page.selectOption(T("pg-version-select"), "17");
+    await page.fill(T("roles-input"), '{"dana": ["partners"]}');
+    await page.fill(T("identity-input"), "ops@example.com");
+    await page.fill(T("user-input"), "admin");
+    await untilEqual(decision, "allow", "ops@example.com as admin (through @admins.txt)");
+    const snapshot = async (p) => ({
+      rules: await editorText(p),
+      dialect: await p.inputValue(T("dialect-select")),
+      pg: await p.inputValue(T("pg-version-select")),
+      case: await p.inputValue(T("case-select")),
+      roles: await p.inputValue(T("roles-input")),
+      files: await p.$$eval(T("file"), (fs) => fs.map((f) => [f.querySelector('[data-testid="file-name"]').value, f.querySelector('[data-testid="file-text"]').value])),
+      map: await p.inputValue(T("issuer-input")),
+      identity: await p.inputValue(T("identity-input")),
+      user: await p.inputValue(T("user-input")),
+    });
+    const before = await snapshot(page);
+    assertEqual(before.files.map((f) => f[0]), ["partners.conf", "admins.txt"], "the example's files");
+    await page.click(T("share-button"));
+    const link = await until(() => page.inputValue(T("share-link")), (v) => v.includes("#s="), "a share link");
+    const ctx2 = await newContext();
+    try {
+      const p2 = await openPage(ctx2, { url: link, name: "share-pg-open" });
+      await untilEqual(() => snapshot(p2), before, "the restored postgres state");
+      await untilEqual(() => p2.getAttribute(T("result-note"), "data-decision"), "allow", "the restored page's decision");
+      // the extra file is read from the restored box: emptying it turns the decision to deny
+      await p2.locator(T("file-text")).nth(1).fill("");
+      await untilEqual(() => p2.getAttribute(T("result-note"), "data-decision"), "deny", "ops@example.com as admin without admins.txt's line");
+    } finally {
+      await ctx2.close();
+    }
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("errors are messages on the page: a damaged link, a bad token, a bad JWKS, a bad role graph", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "errors", hash: "#s=AAAAdamaged" });
+    const shareError = page.locator(T("share-error"));
+    await shareError.waitFor({ state: "visible" });
+    const msg = (await shareError.textContent()).trim();
+    assert(/link/i.test(msg), `the damaged link's message: ${show(msg)}`);
+    log(`    damaged link message: ${show(msg)}`);
+    await untilEqual(() => users(page), ["alice", "analytics_ro"], "the default example shown after a damaged link");
+
+    await chooseExample(page, "google-sso");
+    await page.fill(T("now-input"), "2030-06-01T12:00:00");
+    await until(() => page.getAttribute(T("decision"), "data-allowed"), (v) => v === "true", "allowed");
+    await page.fill(T("jwks-input"), "{");
+    await until(() => page.getAttribute(T("decision"), "data-failed-step"), (v) => v === "signature", "denied at signature for a JWKS that is not JSON");
+    assert(/JWKS/.test(await page.textContent(T("decision"))), `the decision names the JWKS: ${await page.textContent(T("decision"))}`);
+    await page.fill(T("token-input"), "abc.def");
+    const tokenError = page.locator(T("token-error"));
+    await tokenError.waitFor({ state: "visible" });
+    assert(/three parts/.test(await tokenError.textContent()), `token error: ${await tokenError.textContent()}`);
+    await until(() => page.getAttribute(T("decision"), "data-failed-step"), (v) => v === "token", "denied at the token step");
+    assert(await page.locator(T("token-decoded")).isHidden(), "no decoded token for a token that does not read");
+
+    await chooseExample(page, "postgres");
+    await page.fill(T("roles-input"), '{"a": ');
+    const rolesError = page.locator(T("roles-error"));
+    await rolesError.waitFor({ state: "visible" });
+    assert((await rolesError.textContent()).trim().length > 0, "the role graph's error is not empty");
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("a trace row, clicked or with Enter, moves the editor to its rule", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "trace-jump" });
+    await chooseExample(page, "cockroach");
+    await untilEqual(() => users(page), ["alice", "analytics_ro"], "users");
+    const cursorLine = () => page.$eval(T("rules-input"), (h) => h.editorView.state.doc.lineAt(h.editorView.state.selection.main.head).number);
+    const focusLine = () =>
+      page.$eval(T("rules-input"), (h) => {
+        const el = h.shadowRoot.querySelector(".cm-rule-focus");
+        return el ? h.editorView.state.doc.lineAt(h.editorView.posAtDOM(el, 0)).number : null;
+      });
+    await page.click(`${T("trace")} ${T("trace-row")}[data-line="8"]`);
+    await untilEqual(cursorLine, 8, "the editor's cursor line after clicking the row for line 8");
+    await untilEqual(focusLine, 8, "the highlighted rule line");
+    await page.focus(`${T("trace")} ${T("trace-row")}[data-line="3"]`);
+    await page.keyboard.press("Enter");
+    await untilEqual(cursorLine, 3, "the editor's cursor line after Enter on the row for line 3");
+    // a finding's position button does the same
+    await page.click(`${T("diagnostic")}[data-code="IM201"] button.where`);
+    await untilEqual(cursorLine, 5, "the cursor line after the IM201 finding's position button");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("8. no request outside the page's origin, no console error, in the normal flows", async () => {
   const ctx = await newContext();
   try {
@@ -803,6 +976,8 @@ try {
 }
 log("");
 if (timings.interactiveMs != null) log(`timing: interactive ${timings.interactiveMs.toFixed(0)} ms (window.identmapTimeToInteractive)`);
+if (timings.keystrokeUsersMs != null)
+  log(`timing: 1,000-line map: keystroke -> users ${timings.keystrokeUsersMs.toFixed(0)} ms; map edit -> users ${timings.mapEditUsersMs.toFixed(0)} ms, findings ${timings.mapEditLintMs.toFixed(0)} ms`);
 if (timings.batchMs != null) log(`timing: 10,000-identity batch ${timings.batchMs.toFixed(0)} ms from the input event to the counts`);
 log(`time: ${((Date.now() - started) / 1000).toFixed(1)} s${failures.length ? `; failed: ${failures.join("; ")}` : ""}`);
 log(`${passed} passed, ${failed} failed`);

@@ -27,8 +27,8 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
-mod choice;
 pub mod batch;
+mod choice;
 pub mod cockroach;
 pub mod expect;
 mod fold;
