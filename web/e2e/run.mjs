@@ -564,6 +564,18 @@ test("a 1,000-line map: typing never leaves a stale result; keystroke timings", 
     await page.click(T("identity-input"));
     await page.keyboard.type("u7xbob@example.co");
     await untilEqual(() => users(page), [], "users of the unfinished identity");
+    // let the engine finish the map's lint (one per rule: IM205, the capture can hold the `@`)
+    await until(
+      () =>
+        page.evaluate(() => {
+          const list = document.querySelector('[data-testid="diagnostics"]');
+          const lines = [...list.querySelectorAll('[data-testid="diagnostic"]')].map((d) => Number(d.dataset.line));
+          return list.querySelector("li.none") !== null || lines.some((l) => l > 8);
+        }),
+      (v) => v === true,
+      "the 1,000-line map's findings",
+    );
+    await page.waitForTimeout(300);
     // one keystroke, timed from the key to the users shown
     await page.evaluate(() => {
       const box = document.querySelector('[data-testid="result-users"]');
@@ -710,9 +722,10 @@ test("a trace row, clicked or with Enter, moves the editor to its rule", async (
     await page.click(`${T("trace")} ${T("trace-row")}[data-line="8"]`);
     await untilEqual(cursorLine, 8, "the editor's cursor line after clicking the row for line 8");
     await untilEqual(focusLine, 8, "the highlighted rule line");
-    await page.focus(`${T("trace")} ${T("trace-row")}[data-line="3"]`);
+    await page.focus(`${T("trace")} ${T("trace-row")}[data-line="7"]`);
     await page.keyboard.press("Enter");
-    await untilEqual(cursorLine, 3, "the editor's cursor line after Enter on the row for line 3");
+    await untilEqual(cursorLine, 7, "the editor's cursor line after Enter on the row for line 7");
+    await untilEqual(focusLine, 7, "the highlighted rule line after Enter");
     // a finding's position button does the same
     await page.click(`${T("diagnostic")}[data-code="IM201"] button.where`);
     await untilEqual(cursorLine, 5, "the cursor line after the IM201 finding's position button");
