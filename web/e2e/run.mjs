@@ -263,6 +263,22 @@ test("3. IM201 for an unanchored regex, and its fix applied", async () => {
     await untilEqual(() => users(page), [], "users of carl@example.com.evil.example after the fix");
     await page.fill(T("identity-input"), "carl@example.com");
     await untilEqual(() => users(page), ["carl"], "users of carl@example.com after the fix");
+
+    // the same fix from the editor: hover the underline, read the tooltip, click its action
+    await setEditorText(page, String.raw`https://accounts.google.com /(.*)@example\.com \1` + "\n");
+    await finding.first().waitFor({ state: "visible", timeout: WAIT });
+    const underline = page.locator(`${T("rules-input")} .cm-lintRange-error`).first();
+    await underline.waitFor({ state: "visible" });
+    await underline.hover();
+    const tip = page.locator(`${T("rules-input")} .cm-tooltip-lint .cm-diagnostic-error`).first();
+    await tip.waitFor({ state: "visible" });
+    const tipText = await tip.textContent();
+    assert(/IM201/.test(tipText) && /help:/.test(tipText), `the tooltip shows the code and the help: ${show(tipText)}`);
+    const href = await tip.locator("a").first().getAttribute("href");
+    assert(/IM201/.test(href || ""), `the tooltip links to the rule's page: ${href}`);
+    await tip.locator(".cm-diagnosticAction").first().click();
+    await untilEqual(() => editorText(page), String.raw`https://accounts.google.com /^(.*)@example\.com$ \1` + "\n", "the editor after the tooltip's fix");
+    await until(() => codes(page), (c) => c.length > 0 && !c.includes("IM201"), "findings without IM201 after the tooltip's fix");
   } finally {
     await ctx.close();
   }
@@ -729,6 +745,20 @@ test("a trace row, clicked or with Enter, moves the editor to its rule", async (
     // a finding's position button does the same
     await page.click(`${T("diagnostic")}[data-code="IM201"] button.where`);
     await untilEqual(cursorLine, 5, "the cursor line after the IM201 finding's position button");
+    // a regex rule: the capture highlighted in the identity, and the pattern and user in the rule
+    await page.fill(T("issuer-input"), "https://accounts.google.com");
+    await page.fill(T("identity-input"), "Carl@Example.com");
+    await untilEqual(() => users(page), ["carl"], "users of Carl@Example.com");
+    const row = page.locator(`${T("trace")} ${T("trace-row")}[data-line="3"][data-matched=true]`);
+    await row.waitFor({ state: "visible" });
+    assertEqual(await row.locator(".identity mark.g1").allTextContents(), ["Carl"], "the capture \\1 highlighted in the identity");
+    await row.click();
+    await untilEqual(cursorLine, 3, "the cursor line after clicking the regex rule's row");
+    const marks = await page.$eval(T("rules-input"), (h) => ({
+      pattern: [...h.shadowRoot.querySelectorAll(".cm-match-pattern")].map((e) => e.textContent).join(""),
+      user: [...h.shadowRoot.querySelectorAll(".cm-match-user")].map((e) => e.textContent).join(""),
+    }));
+    assertEqual(marks, { pattern: String.raw`/^(.*)@example\.com$`, user: String.raw`\1` }, "the rule's pattern and user highlighted in the editor");
   } finally {
     await ctx.close();
   }
