@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use identmap::cockroach::{CaseMode, Options, Ruleset};
 use identmap::postgres::{IdentFile, MemoryFiles, Roles, Version};
-use identmap::report::{CockroachMap, PostgresCheck};
+use identmap::report::{CockroachMap, PostgresCheck, TraceStep};
 use identmap::sql::parse_settings;
 use identmap::sso::JwtSettings;
 use identmap::{Engine, Matcher};
@@ -82,6 +82,14 @@ fn bool_field(v: &Value, name: &str) -> Result<bool, String> {
 /// `{"from", "to"}`: the UTF-16 range of a byte span of `text`.
 fn range(text: &str, span: identmap::Span) -> Value {
     json!({"from": utf16_offset(text, span.start), "to": utf16_offset(text, span.end)})
+}
+
+/// What the page shows of a trace row beyond the CLI's JSON: the UTF-16 `ranges` of the matched
+/// text and each capture in the identity, and the `outcome_text` the CLI prints.
+fn add_step_fields(row: &mut Value, step: &TraceStep) {
+    let id = step.identity();
+    row["ranges"] = step.capture_spans().iter().map(|c| c.map_or(Value::Null, |sp| range(id, sp))).collect();
+    row["outcome_text"] = json!(step.outcome_text());
 }
 
 impl Workspace {
@@ -271,12 +279,7 @@ impl Workspace {
                 // The browser highlights the matched text and each capture in the identity.
                 if let Some(rows) = out["trace"].as_array_mut() {
                     for (row, step) in rows.iter_mut().zip(result.trace()) {
-                        let id = step.identity();
-                        row["ranges"] = step
-                            .capture_spans()
-                            .iter()
-                            .map(|c| c.map_or(Value::Null, |sp| range(id, sp)))
-                            .collect();
+                        add_step_fields(row, step);
                     }
                 }
                 Ok(out)
@@ -351,6 +354,13 @@ impl Workspace {
             *cache = Some((key, Simulator::new(settings)));
         }
         let sim = &cache.as_ref().ok_or("no simulator")?.1;
-        Ok(sim.decide(token, &options).to_json(bool_field(r, "show_claims")?))
+        let decision = sim.decide(token, &options);
+        let mut out = decision.to_json(bool_field(r, "show_claims")?);
+        if let Some(rows) = out["trace"].as_array_mut() {
+            for (row, step) in rows.iter_mut().zip(decision.trace()) {
+                add_step_fields(row, step);
+            }
+        }
+        Ok(out)
     }
 }

@@ -183,6 +183,12 @@ fn signed_token_is_allowed_then_denied_at_its_step() {
         (json!(true), json!("carl"), json!(true)),
         "{d}"
     );
+    let row = &d["trace"][0];
+    assert_eq!(
+        (row["outcome_text"].clone(), row["ranges"][1].clone()),
+        (json!("matched -> carl"), json!({"from": 0, "to": 4})),
+        "{d}"
+    );
     let d = ask("root", JWKS);
     assert_eq!((d["allowed"].clone(), d["failed_step"].clone()), (json!(false), json!("reserved")), "{d}");
     let d = ask("carl", r#"{"keys": []}"#);
@@ -193,4 +199,19 @@ fn signed_token_is_allowed_then_denied_at_its_step() {
     assert_eq!(d["principals"], json!(["110248495921238986420"]), "{d}");
     let decoded = call(&identmap_wasm::decode_token(TOKEN.trim()));
     assert_eq!(decoded["claims"]["email"], "Carl@Example.com");
+}
+
+/// Trace rows carry what the page highlights: the UTF-16 ranges of the match and its captures in
+/// the identity (an astral character counts two), and the CLI's words for the outcome.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn trace_rows_have_ranges_and_outcome_text() {
+    let mut p = Playground::new();
+    let loaded = call(&p.load(r#"{"rules": "idp /^(.*)@corp\\.com$ \\1\nidp x y\n"}"#));
+    assert_eq!(loaded["rules"][1]["user"], json!({"from": 31, "to": 32}), "{loaded}");
+    let got = call(&p.map(r#"{"issuer": "idp", "identities": ["\ud83d\ude00b@corp.com"], "explain": true}"#));
+    let row = &got["trace"][0];
+    assert_eq!(row["ranges"], json!([{"from": 0, "to": 12}, {"from": 0, "to": 3}]), "{got}");
+    assert_eq!(row["outcome_text"], "matched -> \u{1f600}b", "{got}");
+    assert_eq!(got["trace"][1]["outcome_text"], "no match");
 }

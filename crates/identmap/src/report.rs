@@ -170,12 +170,7 @@ impl TraceStep {
     /// ```
     #[must_use]
     pub fn describe(&self) -> String {
-        let what = match (self.outcome, &self.user) {
-            ("added", Some(u)) => format!("matched -> {u}"),
-            ("duplicate", Some(u)) => format!("matched -> {u} (duplicate, dropped)"),
-            ("empty_user", _) => "matched, but the user is empty: counts as no match".to_string(),
-            _ => "no match".to_string(),
-        };
+        let what = self.outcome_text();
         let caps: Vec<String> = self
             .captures
             .iter()
@@ -189,6 +184,29 @@ impl TraceStep {
             what
         } else {
             format!("{what}  [{}]", caps.join(" "))
+        }
+    }
+
+    /// What the rule did, in words: `matched -> carl`, `matched -> carl (duplicate, dropped)`,
+    /// `matched, but the user is empty: counts as no match` or `no match` (the user is the
+    /// database user it became, after normalization).
+    ///
+    /// ```
+    /// use identmap::cockroach::{Options, Ruleset};
+    /// use identmap::report::TraceStep;
+    ///
+    /// let rules = Ruleset::parse("m /^(.*)@x$ \\1", Options::default())?;
+    /// assert_eq!(TraceStep::explain(&rules, "m", &["Carl@x"])[0].outcome_text(), "matched -> carl");
+    /// assert_eq!(TraceStep::explain(&rules, "m", &["Carl@y"])[0].outcome_text(), "no match");
+    /// # Ok::<(), identmap::cockroach::Error>(())
+    /// ```
+    #[must_use]
+    pub fn outcome_text(&self) -> String {
+        match (self.outcome, &self.user) {
+            ("added", Some(u)) => format!("matched -> {u}"),
+            ("duplicate", Some(u)) => format!("matched -> {u} (duplicate, dropped)"),
+            ("empty_user", _) => "matched, but the user is empty: counts as no match".to_string(),
+            _ => "no match".to_string(),
         }
     }
 
