@@ -723,6 +723,31 @@ test("errors are messages on the page: a damaged link, a bad token, a bad JWKS, 
   }
 });
 
+test("a damaged share link says what is wrong (not a network error) and falls back to the default example", async () => {
+  const ctx = await newContext();
+  try {
+    const b64url = (buf) => buf.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const cases = [
+      { hash: "#s=AAAAdamaged", want: /damaged or truncated/, stage: /does not decompress/ },
+      { hash: "#s=abc*def!", want: /damaged/, stage: /not valid base64url/ },
+      { hash: "#s=" + b64url(zlib.deflateRawSync(Buffer.from("{not json"))), want: /damaged/, stage: /not valid JSON/ },
+    ];
+    for (const c of cases) {
+      const page = await openPage(ctx, { name: "damaged-link", hash: c.hash });
+      const shareError = page.locator(T("share-error"));
+      await shareError.waitFor({ state: "visible" });
+      const msg = (await shareError.textContent()).trim();
+      assert(!/fetch/i.test(msg), `the message for ${c.hash} sounds like a network error: ${show(msg)}`);
+      assert(c.want.test(msg) && c.stage.test(msg), `the message for ${c.hash} says what is wrong: ${show(msg)}`);
+      assert(/default example/.test(msg), `the message for ${c.hash} says the default example is shown: ${show(msg)}`);
+      await untilEqual(() => users(page), ["alice", "analytics_ro"], `the default example shown after ${c.hash}`);
+      await page.close();
+    }
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("a trace row, clicked or with Enter, moves the editor to its rule", async () => {
   const ctx = await newContext();
   try {

@@ -961,15 +961,19 @@ $("share-copy").addEventListener("click", async () => {
   }
 });
 
-async function restoreFromHash() {
+async function restoreFromHash({ fallback = false } = {}) {
   try {
     const s = await decodeState(location.hash);
     if (s) {
+      show($("share-error"), "");
       applyState(s);
       return true;
     }
   } catch (e) {
-    show($("share-error"), `This link's page state does not read: ${e.message}`);
+    // a damaged or truncated link: say what is wrong with it (never a network error: nothing is
+    // fetched), and keep the page usable
+    const then = fallback ? "Showing the default example instead." : "The page is unchanged.";
+    show($("share-error"), `This share link does not open: ${e.message}. ${then}`);
   }
   return false;
 }
@@ -977,7 +981,7 @@ async function restoreFromHash() {
 window.addEventListener("hashchange", () => restoreFromHash());
 
 async function start() {
-  if (!(await restoreFromHash())) applyState(EXAMPLES[0].state);
+  if (!(await restoreFromHash({ fallback: true }))) applyState(EXAMPLES[0].state);
 }
 
 onDialect();

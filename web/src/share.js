@@ -29,11 +29,33 @@ export async function encodeState(state) {
   return PREFIX + toBase64Url(await pipe(json, new CompressionStream("deflate-raw")));
 }
 
-// The state in a fragment, or null when the fragment holds none; throws when it is damaged.
+// What is wrong with a share link that does not read: the message names the stage that failed.
+export class LinkError extends Error {}
+
+// The state in a fragment, or null when the fragment holds none; throws a LinkError saying what is
+// wrong when it is damaged (not base64url, does not decompress, not JSON, not a page state).
 export async function decodeState(hash) {
   if (!hash || !hash.startsWith(PREFIX)) return null;
-  const bytes = await pipe(fromBase64Url(hash.slice(PREFIX.length)), new DecompressionStream("deflate-raw"));
-  const state = JSON.parse(new TextDecoder().decode(bytes));
-  if (!state || typeof state !== "object") throw new Error("the link holds no page state");
+  const data = hash.slice(PREFIX.length);
+  let packed;
+  try {
+    if (!/^[A-Za-z0-9_-]*$/.test(data) || data.length % 4 === 1) throw new Error("not base64url");
+    packed = fromBase64Url(data);
+  } catch {
+    throw new LinkError("the link is damaged: the part after #s= is not valid base64url (was it cut or edited?)");
+  }
+  let bytes;
+  try {
+    bytes = await pipe(packed, new DecompressionStream("deflate-raw"));
+  } catch {
+    throw new LinkError("the link is damaged or truncated: its data does not decompress (copy the whole link again)");
+  }
+  let state;
+  try {
+    state = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new LinkError("the link is damaged: its data decompresses but is not valid JSON");
+  }
+  if (!state || typeof state !== "object" || Array.isArray(state)) throw new LinkError("the link is damaged: it holds no page state");
   return state;
 }
