@@ -346,6 +346,38 @@ test("4. a signed test token with its JWKS: allowed, then denied naming the fail
   }
 });
 
+test("4c. a claim change refills the identities filled from the token (not those typed by hand)", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "claim-change" });
+    await chooseExample(page, "google-sso");
+    await page.fill(T("now-input"), "2030-06-01T12:00:00");
+    const decision = page.locator(T("decision"));
+    await until(() => decision.getAttribute("data-allowed"), (v) => v === "true", "allowed as carl");
+    await untilEqual(() => users(page), ["carl"], "users of the token's email");
+    // the claim `sub`, then the token pasted again: the identity is the subject
+    await page.fill(T("claim-input"), "sub");
+    await page.fill(T("token-input"), GOOGLE_TOKEN);
+    await untilEqual(() => page.inputValue(T("identity-input")), "110248495921238986420", "the identity from the claim sub");
+    await untilEqual(() => users(page), [], "users of the subject (no rule maps it)");
+    // back to `email`: the decision and the users agree again
+    await page.fill(T("claim-input"), "email");
+    await until(() => decision.getAttribute("data-allowed"), (v) => v === "true", "allowed again with the claim email");
+    await untilEqual(() => page.inputValue(T("identity-input")), "Carl@Example.com", "the identity refilled from the claim email");
+    await untilEqual(() => users(page), ["carl"], "users after the claim went back to email");
+    // an identity typed by hand is kept across a claim change
+    await page.fill(T("identity-input"), "ops@example.com");
+    await untilEqual(() => users(page), ["ops"], "users of the hand-typed identity");
+    await page.fill(T("claim-input"), "sub");
+    await until(() => decision.getAttribute("data-allowed"), (v) => v === "false", "denied with the claim sub");
+    await page.waitForTimeout(300);
+    assertEqual(await page.inputValue(T("identity-input")), "ops@example.com", "the hand-typed identity after a claim change");
+    assertEqual(await users(page), ["ops"], "users of the hand-typed identity after a claim change");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("4b. the trailing-slash example is denied at the issuer", async () => {
   const ctx = await newContext();
   try {

@@ -225,6 +225,9 @@ function applyState(s) {
   renderExtraIdentities();
   onDialect();
   lastDecodedToken = null;
+  identitiesFromToken = false;
+  filledIdentities = null;
+  adoptRestoredIdentities = !!s.token;
   update();
 }
 
@@ -271,9 +274,25 @@ let lastLoad = null;
 let issuerFromToken = false;
 // …and the identities from the principals the engine reads from its claim
 let identitiesFromToken = false;
+// The identities last filled from the token's principals (or restored equal to them): while the
+// identity fields still hold them, a change of claim refills them from the new decision's
+// principals; an identity edited by hand is left alone.
+let filledIdentities = null;
+// after an example or a link with a token: its identities count as filled from the token when
+// they are the principals of the first decision
+let adoptRestoredIdentities = false;
+const currentIdentities = () => [ui.identity.value, ...extraIdentities];
 ui.token.addEventListener("input", () => {
   issuerFromToken = true;
   identitiesFromToken = true;
+});
+ui.claim.addEventListener("input", () => {
+  if (filledIdentities && JSON.stringify(currentIdentities()) === JSON.stringify(filledIdentities)) identitiesFromToken = true;
+});
+ui.identity.addEventListener("input", () => {
+  // typed by hand: no longer the token's
+  identitiesFromToken = false;
+  adoptRestoredIdentities = false;
 });
 const timings = {};
 
@@ -710,10 +729,14 @@ function renderSso(r) {
       ? ""
       : "CockroachDB's own error is not knowable offline here.";
   const principals = (r.principals || []).filter((p) => typeof p === "string");
+  if (adoptRestoredIdentities) {
+    adoptRestoredIdentities = false;
+    if (JSON.stringify(currentIdentities()) === JSON.stringify(principals)) filledIdentities = principals;
+  }
   if (identitiesFromToken && principals.length) {
     identitiesFromToken = false;
-    const now = [ui.identity.value, ...extraIdentities];
-    if (JSON.stringify(now) !== JSON.stringify(principals)) {
+    filledIdentities = principals;
+    if (JSON.stringify(currentIdentities()) !== JSON.stringify(principals)) {
       ui.identity.value = principals[0];
       extraIdentities = principals.slice(1);
       renderExtraIdentities();
