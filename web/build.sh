@@ -59,6 +59,8 @@ npx --no-install esbuild src/main.js src/worker.js \
   --outdir="$DIST" --log-level=warning
 cp index.html src/style.css src/editor.css "$DIST/"
 if [ -d assets ]; then cp -r assets "$DIST/"; fi
+# the rule pages the findings link to (rules/<CODE>.md, same origin, readable offline)
+rm -rf "$DIST/rules" && mkdir -p "$DIST/rules" && cp "$ROOT"/docs/rules/*.md "$DIST/rules/"
 
 gz=$(gzip -9c "$DIST/pkg/identmap_wasm_bg.wasm" | wc -c)
 raw=$(stat -c %s "$DIST/pkg/identmap_wasm_bg.wasm")

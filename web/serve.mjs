@@ -32,6 +32,7 @@ const TYPES = {
   ".png": "image/png",
   ".ico": "image/x-icon",
   ".txt": "text/plain; charset=utf-8",
+  ".md": "text/plain; charset=utf-8", // the rule pages (GitHub Pages serves .md as text too)
 };
 
 const server = http.createServer((req, res) => {

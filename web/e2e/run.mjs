@@ -284,6 +284,43 @@ test("3. IM201 for an unanchored regex, and its fix applied", async () => {
   }
 });
 
+test("3b. a finding's rule link is the page shipped with the playground (same origin, HTTP 200), shown in a dialog", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "rule-link" });
+    await setEditorText(page, String.raw`https://accounts.google.com /(.*)@example\.com \1` + "\n");
+    const finding = page.locator(`${T("diagnostics")} ${T("diagnostic")}[data-code="IM201"]`);
+    await finding.first().waitFor({ state: "visible", timeout: WAIT });
+    const link = finding.locator("a").first();
+    const href = await link.getAttribute("href");
+    assertEqual(href, "rules/IM201.md", "the IM201 finding's link (relative)");
+    const abs = new URL(href, page.url()).href;
+    assert(abs.startsWith(origin + "/"), `the rule link resolves on the page's origin: ${abs}`);
+    const res = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, type: r.headers.get("content-type"), text: await r.text() };
+    }, abs);
+    assertEqual(res.status, 200, `HTTP status of ${abs}`);
+    assert(/^text\/plain/.test(res.type || ""), `content type of ${abs}: ${res.type}`);
+    assert(/^# IM201/.test(res.text), `the page is IM201's: ${show(res.text.slice(0, 60))}`);
+    // a click shows the page in a dialog; Escape closes it and the focus returns to the link
+    const dialog = page.locator(T("rule-dialog"));
+    await link.focus();
+    await page.keyboard.press("Enter");
+    await dialog.waitFor({ state: "visible" });
+    await until(() => page.textContent(T("rule-dialog-text")), (t) => /^# IM201/.test(t), "the rule's text in the dialog");
+    assert(/IM201/.test(await page.textContent(T("rule-dialog-title"))), "the dialog's title names IM201");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.getAttribute("href"));
+    assertEqual(focused, "rules/IM201.md", "the focus back on the rule link");
+    const foreign = page.rec.requests.filter((u) => !u.startsWith(origin + "/"));
+    assertEqual(foreign, [], "requests outside the origin");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("4. a signed test token with its JWKS: allowed, then denied naming the failed step", async () => {
   const ctx = await newContext();
   try {

@@ -859,12 +859,59 @@ function diagnosticBody(d, inList) {
     if (l.message && l.message !== d.message) box.append(el("div", { class: "label" }, "↳ ", richText(l.message)));
   }
   if (d.help) box.append(el("div", { class: "help" }, "help: ", richText(d.help)));
-  if (d.url) {
-    // rule pages are on the project's site; open them in a new tab, never fetched by this page
-    box.append(el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer", text: `About ${d.code}${inList ? "" : " ↗"}` }));
+  if (d.url && /^[A-Z]+[0-9]+$/.test(d.code)) {
+    // the rule's page ships with the playground (rules/<CODE>.md, same origin, works offline): a
+    // click shows it in a dialog; a middle or modified click opens the text in a new tab
+    const href = ruleHref(d.code);
+    box.append(
+      el("a", {
+        href,
+        target: "_blank",
+        rel: "noopener noreferrer",
+        "data-testid": "rule-link",
+        text: `About ${d.code}`,
+        onclick: (e) => {
+          if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+          e.preventDefault();
+          showRule(d.code, e.currentTarget);
+        },
+      }),
+    );
   }
   return box;
 }
+
+const ruleHref = (code) => `rules/${code}.md`;
+
+// The rule's page (markdown) as preformatted text in a modal dialog: Escape or Close closes it and
+// the focus returns to the link.
+const ruleDialog = $("rule-dialog");
+let ruleOpener = null;
+async function showRule(code, opener) {
+  ruleOpener = opener;
+  const text = $("rule-dialog-text");
+  $("rule-dialog-title").textContent = `${code}`;
+  $("rule-dialog-open").href = ruleHref(code);
+  text.textContent = "Loading…";
+  if (!ruleDialog.open) ruleDialog.showModal();
+  $("rule-dialog-close").focus();
+  try {
+    const res = await fetch(ruleHref(code));
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const md = await res.text();
+    if ($("rule-dialog-title").textContent !== code) return; // another rule was opened meanwhile
+    const title = /^#\s+(.+)$/m.exec(md);
+    if (title) $("rule-dialog-title").textContent = title[1].trim();
+    text.textContent = md;
+  } catch (e) {
+    text.textContent = `This build of the playground has no page for ${code} (${e.message}).`;
+  }
+}
+$("rule-dialog-close").addEventListener("click", () => ruleDialog.close());
+ruleDialog.addEventListener("close", () => {
+  if (ruleOpener && ruleOpener.isConnected) ruleOpener.focus();
+  ruleOpener = null;
+});
 
 function applyFix(fix) {
   const main = fix.edits.filter((e) => e.file === "identity_map" || e.file === "pg_ident.conf");
