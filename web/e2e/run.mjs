@@ -858,6 +858,43 @@ test("a trace row, clicked or with Enter, moves the editor to its rule", async (
   }
 });
 
+test("the trace tables break identities only at separators at 1280 px (no \"Carl@Examp le.com\")", async () => {
+  const ctx = await newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await openPage(ctx, { name: "trace-layout" });
+    await chooseExample(page, "google-sso");
+    await page.fill(T("now-input"), "2030-06-01T12:00:00");
+    await until(() => page.getAttribute(T("decision"), "data-allowed"), (v) => v === "true", "allowed");
+    await page.locator(`${T("sso-trace-table")} ${T("trace-row")}`).first().waitFor({ state: "visible" });
+    await page.locator(`${T("trace")} ${T("trace-row")}`).first().waitFor({ state: "visible" });
+    // every line break inside an identity cell comes after a separator, never inside a word
+    const breaks = await page.evaluate(() => {
+      const out = [];
+      for (const cell of document.querySelectorAll('[data-testid="trace"] .identity, [data-testid="sso-trace-table"] .identity')) {
+        const text = cell.textContent;
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        let prevTop = null;
+        let i = 0;
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          for (let k = 0; k < n.length; k++, i++) {
+            const r = document.createRange();
+            r.setStart(n, k);
+            r.setEnd(n, k + 1);
+            const top = Math.round(r.getBoundingClientRect().top);
+            if (prevTop !== null && top > prevTop + 2) out.push({ text, before: text.slice(0, i), ok: /[@./:,=\s]$/.test(text.slice(0, i)) });
+            prevTop = top;
+          }
+        }
+      }
+      return out;
+    });
+    const bad = breaks.filter((b) => !b.ok).map((b) => `${b.before}| in ${b.text}`);
+    assertEqual(bad, [], "identities broken mid-word in the trace tables");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("8. no request outside the page's origin, no console error, in the normal flows", async () => {
   const ctx = await newContext();
   try {

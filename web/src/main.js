@@ -512,12 +512,25 @@ function utf16Ranges(row) {
   return null;
 }
 
+// Text with line-break opportunities after the separators of identities and rules (`@`, `.`, `/`,
+// `:`, `,`, `=`), so a narrow trace column breaks "carl@ example.com", never "Carl@Examp le.com".
+function breakable(text) {
+  const parts = String(text).split(/(?<=[@./:,=])(?=.)/);
+  if (parts.length === 1) return parts[0];
+  const frag = document.createDocumentFragment();
+  parts.forEach((p, i) => {
+    if (i) frag.append(document.createElement("wbr"));
+    frag.append(p);
+  });
+  return frag;
+}
+
 function highlightedIdentity(row) {
   const text = row.identity ?? row.principal ?? "";
   const ranges = row.matched ? utf16Ranges(row) : null;
   const span = el("span", { class: "identity" });
   if (!ranges || !ranges[0]) {
-    span.textContent = text;
+    span.append(breakable(text));
     return span;
   }
   // paint each UTF-16 position with the innermost (highest-numbered) group covering it
@@ -532,7 +545,7 @@ function highlightedIdentity(row) {
     while (j < text.length && paint[j] === paint[i]) j++;
     const part = text.slice(i, j);
     const g = paint[i];
-    span.append(g < 0 ? part : el("mark", { class: `g${Math.min(g, 4)}`, title: g === 0 ? "matched" : `\\${g}`, text: part }));
+    span.append(g < 0 ? breakable(part) : el("mark", { class: `g${Math.min(g, 4)}`, title: g === 0 ? "matched" : `\\${g}` }, breakable(part)));
     i = j;
   }
   return span;
@@ -545,7 +558,7 @@ function highlightedRule(rule, captures) {
   for (const p of parts) {
     const m = /^\\([0-9])$/.exec(p);
     if (m && captures) span.append(el("mark", { class: `g${Math.min(Number(m[1]), 4)}`, text: p }));
-    else span.append(p);
+    else span.append(breakable(p));
   }
   return span;
 }
