@@ -673,14 +673,26 @@ test("a 1,000-line map: typing never leaves a stale result; keystroke timings", 
         }
       }).observe(box, { childList: true, subtree: true, characterData: true });
     });
+    // the findings on the page now: an identity keystroke must not rebuild them (nor the load summary)
+    await page.evaluate(() => (document.querySelector('[data-testid="diagnostic"]').__kept = true));
     await page.keyboard.press("m");
     await untilEqual(() => users(page), ["r7_bob"], "users of u7xbob@example.com");
     const keyMs = await page.evaluate(() => window.__t.users);
     // and it stays so: no older answer arrives over it
     await page.waitForTimeout(500);
     assertEqual(await users(page), ["r7_bob"], "users of u7xbob@example.com, 500 ms later");
+    assertEqual(
+      await page.evaluate(() => document.querySelector('[data-testid="diagnostic"]').__kept === true),
+      true,
+      "the findings list kept (not re-rendered) after an identity keystroke",
+    );
     const trace = await page.locator(`${T("trace")} ${T("trace-row")}[data-matched=true]`).evaluateAll((rs) => rs.map((r) => r.dataset.line));
     assertEqual(trace, ["8"], "the matched rule's line in the trace");
+    // the trace shows its first rows and the matched one; "Show all" shows the 1,000
+    const rowCount = await page.locator(`${T("trace")} ${T("trace-row")}`).count();
+    assert(rowCount <= 100, `trace rows rendered for a keystroke: ${rowCount}`);
+    await page.click(T("trace-more"));
+    await untilEqual(() => page.locator(`${T("trace")} ${T("trace-row")}`).count(), 1000, "trace rows after 'Show all'");
 
     // a change to the map, timed from the edit to the users and to the findings
     const line = String.raw`https://idp.example.com /u7x(.+)@example\.com mirror_\1`;

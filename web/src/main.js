@@ -24,6 +24,9 @@ const show = (node, message) => {
 };
 
 const BATCH_PAGE = 500;
+// the trace shows its first rows and every matched row; "Show all" renders the rest (a 1,000-rule
+// trace re-rendered on every keystroke took most of a keystroke's time)
+const TRACE_FIRST = 50;
 
 // A failed engine call answers `{"error": …}` (a token that does not read adds `part` and
 // `offset`); a load summary of a rejected map also has an `error` field, next to its others.
@@ -295,6 +298,9 @@ ui.identity.addEventListener("input", () => {
   adoptRestoredIdentities = false;
 });
 const timings = {};
+// the ids of the load, lint and batch answers on the page: the worker sends no result (and the
+// page renders nothing) when a cached answer is the one already shown
+const shown = { load: 0, lint: 0, batch: 0 };
 
 // SQL string literal for the claim override (`''` escapes a quote, as CockroachDB reads it).
 const sqlString = (s) => `'${s.replace(/'/g, "''")}'`;
@@ -342,7 +348,8 @@ function update() {
   const batch = !pg && s.batch.trim() ? { issuer: s.issuer, lines: s.batch } : null;
   seq += 1;
   sentAt = performance.now();
-  worker.postMessage({ seq, load, map, sso, decode: token && token !== lastDecodedToken ? token : null, batch });
+  if (!batch) shown.batch = 0;
+  worker.postMessage({ seq, load, map, sso, decode: token && token !== lastDecodedToken ? token : null, batch, have: { ...shown } });
   if (!token) {
     lastDecodedToken = null;
     renderDecoded(null);
@@ -369,6 +376,8 @@ worker.addEventListener("message", (event) => {
   if (m.seq !== seq) return; // an older state's answer: never shown over a newer one
   const elapsed = performance.now() - sentAt;
   if (m.part !== "done") timings[m.part] = { page: elapsed, engine: m.ms };
+  if (m.unchanged) return; // the page shows this answer already
+  if (m.part in shown) shown[m.part] = m.id || 0;
   switch (m.part) {
     case "load":
       renderLoad(m.result);
@@ -627,27 +636,38 @@ function pgRow(row) {
   };
 }
 
-function traceRows(trace, tbody, { principalKey = "identity" } = {}) {
+function traceRows(trace, tbody, { principalKey = "identity", all = false } = {}) {
   tbody.replaceChildren();
   const table = tbody.closest("table");
   if (table) table.hidden = trace.length === 0;
-  for (let row of trace) {
-    if (row.system_user_matched !== undefined) row = pgRow(row);
+  const rows = trace.map((row) => (row.system_user_matched !== undefined ? pgRow(row) : row));
+  const list = all || rows.length <= TRACE_FIRST * 1.2 ? rows : rows.filter((row, i) => i < TRACE_FIRST || row.matched);
+  // one listener for the table's rows (not two per row)
+  const rowOf = (e) => {
+    const tr = e.target.closest && e.target.closest("tr[data-index]");
+    return tr ? list[Number(tr.dataset.index)] : null;
+  };
+  tbody.onclick = (e) => {
+    const row = rowOf(e);
+    if (row) jumpToRule(row);
+  };
+  tbody.onkeydown = (e) => {
+    if (e.key !== "Enter" && e.key !== " ") return;
+    const row = rowOf(e);
+    if (!row) return;
+    e.preventDefault();
+    jumpToRule(row);
+  };
+  const frag = document.createDocumentFragment();
+  list.forEach((row, index) => {
     const tr = el("tr", {
       "data-testid": "trace-row",
       "data-line": row.line,
       "data-matched": row.matched ? "true" : "false",
+      "data-index": index,
       class: row.matched ? "matched" : "",
       tabindex: "0",
       title: "Show this rule in the editor",
-    });
-    const go = () => jumpToRule(row);
-    tr.addEventListener("click", go);
-    tr.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        go();
-      }
     });
     tr.append(
       el("td", { text: String(row.line) }),
@@ -655,8 +675,32 @@ function traceRows(trace, tbody, { principalKey = "identity" } = {}) {
       el("td", {}, highlightedRule(row.rule ?? "", row.matched ? row.captures : null)),
       el("td", {}, outcomeText(row), row.matched ? captureList(row.captures) : null),
     );
-    tbody.append(tr);
+    frag.append(tr);
+  });
+  const hidden = rows.length - list.length;
+  if (hidden > 0) {
+    frag.append(
+      el(
+        "tr",
+        { class: "trace-more" },
+        el(
+          "td",
+          { colspan: "4" },
+          el("button", {
+            type: "button",
+            "data-testid": "trace-more",
+            text: `Show all ${rows.length} rules tried (${hidden} unmatched not shown)`,
+            onclick: () => {
+              traceRows(trace, tbody, { principalKey, all: true });
+              const first = tbody.querySelector(`tr[data-index="${TRACE_FIRST}"]`);
+              if (first) first.focus();
+            },
+          }),
+        ),
+      ),
+    );
   }
+  tbody.append(frag);
 }
 
 function renderMap(r) {

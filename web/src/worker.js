@@ -6,8 +6,11 @@
 //   sso:    the Playground.sso request, or null
 //   decode: a token to decode, or null
 //   batch:  the Playground.batch request, or null
+//   have:   {load, lint, batch}: the ids of the answers the page shows now
 // Worker -> page: {type: "ready", version, ms} once, then for every processed request
-//   {seq, part: "load"|"map"|"sso"|"decode"|"lint"|"batch", result, ms}
+//   {seq, part: "load"|"map"|"sso"|"decode"|"lint"|"batch", result, ms, id}
+// where a cached load, lint or batch answer whose id the page already shows is sent as
+// {…, unchanged: true, id} without its result (no re-posting, no re-rendering of a 1,000-rule map)
 // and {seq, part: "done"} at the end. Only the newest pending request is processed (older ones
 // waiting in the queue are dropped), and between the fast parts (load, map, sso) and the slow ones
 // (lint, batch) the worker yields, so a newer keystroke overtakes an older lint. Results are cached
@@ -21,8 +24,10 @@ let pending = null;
 let running = false;
 let loadedKey = null;
 let loadResult = null;
-let lintCache = { key: null, result: null };
-let batchCache = { key: null, result: null };
+let loadId = 0;
+let lintCache = { key: null, result: null, id: 0 };
+let batchCache = { key: null, result: null, id: 0 };
+let nextId = 1;
 
 function parse(text) {
   try {
@@ -74,17 +79,22 @@ async function process() {
 
 async function handle(req) {
   const { seq } = req;
-  const post = (part, r) => postMessage({ seq, part, result: r.result, ms: r.ms });
+  const have = req.have || {};
+  const post = (part, r, id) => postMessage({ seq, part, result: r.result, ms: r.ms, id });
+  // a cached answer: only its id when the page shows it already
+  const postCached = (part, result, id) =>
+    id && have[part] === id ? postMessage({ seq, part, unchanged: true, ms: 0, id }) : post(part, { result, ms: 0 }, id);
   const key = JSON.stringify(req.load);
   if (key !== loadedKey) {
     const r = call(() => engine.load(key));
     loadedKey = isFailure(r.result) ? null : key;
     loadResult = r;
-    lintCache = { key: null, result: null };
-    batchCache = { key: null, result: null };
-    post("load", r);
+    loadId = nextId++;
+    lintCache = { key: null, result: null, id: 0 };
+    batchCache = { key: null, result: null, id: 0 };
+    post("load", r, loadId);
   } else {
-    post("load", { result: loadResult.result, ms: 0 });
+    postCached("load", loadResult.result, loadId);
   }
   const loaded = !isFailure(loadResult.result);
   if (req.decode != null) post("decode", call(() => decode_token(req.decode)));
@@ -98,10 +108,10 @@ async function handle(req) {
   if (pending) return; // a newer state is waiting: its answers replace ours
   if (loaded) {
     if (lintCache.key !== key) {
-      lintCache = { key, result: call(() => engine.lint()) };
-      post("lint", lintCache.result);
+      lintCache = { key, result: call(() => engine.lint()), id: nextId++ };
+      post("lint", lintCache.result, lintCache.id);
     } else {
-      post("lint", { result: lintCache.result.result, ms: 0 });
+      postCached("lint", lintCache.result.result, lintCache.id);
     }
   } else {
     post("lint", { result: { diagnostics: [], summary: null, unavailable: true }, ms: 0 });
@@ -113,10 +123,10 @@ async function handle(req) {
     if (!loaded) {
       post("batch", { result: loadResult.result, ms: 0 });
     } else if (batchCache.key !== bkey) {
-      batchCache = { key: bkey, result: call(() => engine.batch(JSON.stringify(req.batch))) };
-      post("batch", batchCache.result);
+      batchCache = { key: bkey, result: call(() => engine.batch(JSON.stringify(req.batch))), id: nextId++ };
+      post("batch", batchCache.result, batchCache.id);
     } else {
-      post("batch", { result: batchCache.result.result, ms: 0 });
+      postCached("batch", batchCache.result.result, batchCache.id);
     }
   }
   postMessage({ seq, part: "done" });
