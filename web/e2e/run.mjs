@@ -902,6 +902,8 @@ test("the trace tables break identities only at separators at 1280 px (no \"Carl
     });
     const bad = breaks.filter((b) => !b.ok).map((b) => `${b.before}| in ${b.text}`);
     assertEqual(bad, [], "identities broken mid-word in the trace tables");
+    // the SSO trace rows carry the capture ranges (engine 0337bb6): \1 highlighted as in the main trace
+    assertEqual(await page.locator(`${T("sso-trace-table")} ${T("trace-row")}[data-matched=true] .identity mark.g1`).allTextContents(), ["Carl"], "the capture \\1 highlighted in the SSO trace");
   } finally {
     await ctx.close();
   }
