@@ -581,20 +581,10 @@ function captureList(captures) {
   return box;
 }
 
+// The engine's words for what a rule did (`matched -> carl`, as the CLI prints them); postgres rows
+// carry their own (`outcomeText`).
 function outcomeText(row) {
-  if (row.outcomeText) return row.outcomeText;
-  if (!row.matched) return "no match";
-  const produced = row.produced != null ? ` → ${row.produced}` : "";
-  switch (row.outcome) {
-    case "added":
-      return `matched${produced}`;
-    case "duplicate":
-      return `matched${produced} (duplicate)`;
-    case "empty_user":
-      return "matched, but the user is empty";
-    default:
-      return `matched${produced}`;
-  }
+  return (row.outcomeText ?? row.outcome_text ?? (row.matched ? "matched" : "no match")).replace(" -> ", " → ");
 }
 
 function jumpToRule(row) {
