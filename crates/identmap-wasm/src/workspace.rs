@@ -5,7 +5,9 @@ use identmap::postgres::{Decision, IdentFile, MemoryFiles, Roles, Version};
 use identmap::sql::parse_settings;
 use identmap::sso::JwtSettings;
 use identmap::Matcher;
-use identmap_lint::{lint, utf16_offset, Config, Input, Report};
+use std::collections::HashMap;
+
+use identmap_lint::{lint, Config, Input, Positions, Report};
 use serde_json::{json, Value};
 
 /// The name the main postgres file has (includes resolve against it).
@@ -70,9 +72,9 @@ fn bool_field(v: &Value, name: &str) -> Result<bool, String> {
     }
 }
 
-/// `{"from", "to"}`: the UTF-16 range of a byte span of `text`.
-fn range(text: &str, span: identmap::Span) -> Value {
-    json!({"from": utf16_offset(text, span.start), "to": utf16_offset(text, span.end)})
+/// `{"from", "to"}`: the UTF-16 range of a byte span of a text.
+fn range(text: &Positions<'_>, span: identmap::Span) -> Value {
+    json!({"from": text.utf16(span.start), "to": text.utf16(span.end)})
 }
 
 impl Workspace {
@@ -81,15 +83,16 @@ impl Workspace {
         let settings_text = str_field(r, "settings")?.unwrap_or("").to_string();
         let parsed_settings = parse_settings(&settings_text);
         let settings = JwtSettings::from_sql(&parsed_settings);
+        let settings_pos = Positions::new(&settings_text);
         let settings_summary = json!({
             "statements": parsed_settings.all().len(),
             "errors": parsed_settings.errors().iter().map(|e| {
-                let mut v = range(&settings_text, e.span());
+                let mut v = range(&settings_pos, e.span());
                 v["message"] = json!(e.message());
                 v
             }).collect::<Vec<_>>(),
             "problems": settings.problems().iter().map(|p| {
-                let mut v = p.span().map_or_else(|| json!({}), |s| range(&settings_text, s));
+                let mut v = p.span().map_or_else(|| json!({}), |s| range(&settings_pos, s));
                 v["setting"] = json!(p.setting());
                 v["message"] = json!(p.message());
                 v
@@ -148,7 +151,7 @@ impl Workspace {
     pub(crate) fn summary(&self) -> Value {
         match &self.kind {
             Kind::Cockroach { parsed, rejection, matcher, .. } => {
-                let text = &self.rules_text;
+                let text = &Positions::new(&self.rules_text);
                 let rules: Vec<Value> = parsed
                     .rules()
                     .iter()
@@ -216,16 +219,22 @@ impl Workspace {
         let report = self.lint_report();
         let mut out = identmap_lint::report_json(std::slice::from_ref(&report));
         if let Some(list) = out["diagnostics"].as_array_mut() {
+            let mut files: HashMap<&str, Positions<'_>> = HashMap::new();
+            let edits = report.diagnostics().iter().flat_map(|d| d.fix()).flat_map(|f| f.edits());
+            for file in report.diagnostics().iter().map(|d| d.file()).chain(edits.map(|e| e.file())) {
+                files.entry(file).or_insert_with(|| Positions::new(report.source(file).unwrap_or("")));
+            }
+            let positions = |file: &str| &files[file];
             for (v, d) in list.iter_mut().zip(report.diagnostics()) {
-                let text = report.source(d.file()).unwrap_or("");
-                v["from"] = json!(utf16_offset(text, d.span().start));
-                v["to"] = json!(utf16_offset(text, d.span().end));
+                let text = positions(d.file());
+                v["from"] = json!(text.utf16(d.span().start));
+                v["to"] = json!(text.utf16(d.span().end));
                 v["main"] = json!(d.file() == CRDB_MAIN || d.file() == PG_MAIN);
                 if let (Some(edits), Some(fix)) = (v["fix"]["edits"].as_array_mut(), d.fix()) {
                     for (ev, e) in edits.iter_mut().zip(fix.edits()) {
-                        let t = report.source(e.file()).unwrap_or("");
-                        ev["from"] = json!(utf16_offset(t, e.span().start));
-                        ev["to"] = json!(utf16_offset(t, e.span().end));
+                        let t = positions(e.file());
+                        ev["from"] = json!(t.utf16(e.span().start));
+                        ev["to"] = json!(t.utf16(e.span().end));
                     }
                 }
             }
