@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the playground into web/dist/: the engine as WebAssembly (identmap-wasm, release), its
+# Build the playground into web/dist/: the engine as WebAssembly (identmap-wasm, profile
+# wasm-release: size-optimized, LTO, one codegen unit; see the workspace Cargo.toml), its
 # wasm-bindgen glue, the page bundled by esbuild. Idempotent; installs what it needs.
 set -euo pipefail
 WEB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,9 +27,9 @@ fi
 
 # 2. the engine
 cd "$ROOT"
-cargo build --quiet -p identmap-wasm --target wasm32-unknown-unknown --release
+cargo build --quiet -p identmap-wasm --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p "$DIST/pkg"
-WASM_IN="$ROOT/target/wasm32-unknown-unknown/release/identmap_wasm.wasm"
+WASM_IN="${CARGO_TARGET_DIR:-$ROOT/target}/wasm32-unknown-unknown/wasm-release/identmap_wasm.wasm"
 STAMP="$DIST/pkg/.built-from"
 SIG="pre-opt $(stat -c '%s %Y' "$WASM_IN") $WASM_BINDGEN_VERSION $(command -v wasm-opt >/dev/null && echo opt)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$SIG" ] || [ ! -f "$DIST/pkg/identmap_wasm_bg.wasm" ]; then

@@ -49,7 +49,8 @@ pub(crate) use diagnostic::Finding;
 pub use diagnostic::{apply_fixes, Diagnostic, Edit, Fix, Label, DOCS_URL};
 pub use registry::{rule_docs_markdown, rules, RuleInfo};
 pub use render::{
-    diagnostic_json, range, report_json, summary_line, utf16_offset, Counts, Position, JSON_VERSION,
+    diagnostic_json, range, report_json, summary_line, utf16_offset, Counts, Position, Positions,
+    JSON_VERSION,
 };
 pub use suppress::Suppression;
 

@@ -14,7 +14,9 @@
 //! assert_eq!(Position::of(text, 4), Position { line: 1, column: 4, column_utf16: 4 });
 //! ```
 
-use identmap::Span;
+use std::collections::HashMap;
+
+use identmap::{LineIndex, Span};
 use serde_json::{json, Value};
 
 use crate::{Diagnostic, Report, Severity};
@@ -94,12 +96,77 @@ impl Position {
     /// boundary).
     #[must_use]
     pub fn of(text: &str, offset: usize) -> Position {
-        let at = char_floor(text, offset);
-        let before = &text[..at];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let head = &text[line_start..at];
+        Positions::new(text).position(offset)
+    }
+}
+
+/// The positions in one text, indexed once (line starts, and the UTF-16 offset of each line
+/// start), so that each lookup reads only its own line: many positions in a large text cost
+/// linear time, not quadratic. [`Position::of`] and [`utf16_offset`] are the one-shot forms.
+///
+/// ```
+/// use identmap_lint::{Position, Positions};
+///
+/// let p = Positions::new("a\u{1f600}\nb\u{e9}c");
+/// assert_eq!(p.position(9), Position { line: 2, column: 3, column_utf16: 3 });
+/// assert_eq!(p.utf16(9), 6);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Positions<'t> {
+    text: &'t str,
+    lines: LineIndex,
+    /// The UTF-16 offset of each line's start (absent for an ASCII text: the byte offset).
+    utf16_starts: Option<Vec<usize>>,
+}
+
+impl<'t> Positions<'t> {
+    /// Index `text`.
+    #[must_use]
+    pub fn new(text: &'t str) -> Positions<'t> {
+        let lines = LineIndex::new(text);
+        let utf16_starts = (!text.is_ascii()).then(|| {
+            let mut units = 0;
+            let mut starts = Vec::with_capacity(lines.line_count());
+            for line in 1..=lines.line_count() {
+                starts.push(units);
+                if let Some(span) = lines.line_span(line) {
+                    // The line and its `\n` (one unit).
+                    units += text[span.range()].encode_utf16().count() + 1;
+                }
+            }
+            starts
+        });
+        Positions { text, lines, utf16_starts }
+    }
+
+    /// The line and the start of that line of byte `offset` (clamped to the text and moved back
+    /// to a character boundary), and the offset so moved.
+    fn locate(&self, offset: usize) -> (usize, usize, usize) {
+        let at = char_floor(self.text, offset);
+        let line = self.lines.line(at);
+        let start = self.lines.line_span(line).map_or(0, |s| s.start);
+        (line, start, at)
+    }
+
+    /// The position of byte `offset` (clamped to the text, and back to a character boundary).
+    #[must_use]
+    pub fn position(&self, offset: usize) -> Position {
+        let (line, start, at) = self.locate(offset);
+        let head = &self.text[start..at];
         Position { line, column: head.chars().count() + 1, column_utf16: head.encode_utf16().count() + 1 }
+    }
+
+    /// The offset of byte `offset` in UTF-16 code units from the start of the text (see
+    /// [`utf16_offset`]).
+    #[must_use]
+    pub fn utf16(&self, offset: usize) -> usize {
+        match &self.utf16_starts {
+            None => offset.min(self.text.len()),
+            Some(starts) => {
+                let (line, start, at) = self.locate(offset);
+                starts[line - 1] + self.text[start..at].encode_utf16().count()
+            }
+        }
     }
 }
 
@@ -121,7 +188,7 @@ fn char_floor(text: &str, offset: usize) -> usize {
 /// ```
 #[must_use]
 pub fn utf16_offset(text: &str, offset: usize) -> usize {
-    text[..char_floor(text, offset)].encode_utf16().count()
+    Positions::new(text).utf16(offset)
 }
 
 /// The start and end positions of a diagnostic's `span` in its file (the end is exclusive: the
@@ -137,8 +204,21 @@ pub fn range(report: &Report, d: &Diagnostic, span: Span) -> (Position, Position
 /// the inputs, each report's diagnostics in its own order.
 #[must_use]
 pub fn report_json(reports: &[Report]) -> Value {
-    let diagnostics: Vec<Value> =
-        reports.iter().flat_map(|r| r.diagnostics().iter().map(move |d| diagnostic_json(r, d))).collect();
+    let diagnostics: Vec<Value> = reports
+        .iter()
+        .flat_map(|r| {
+            let mut files: HashMap<&str, Positions<'_>> = HashMap::new();
+            r.diagnostics()
+                .iter()
+                .map(|d| {
+                    let p = files
+                        .entry(d.file())
+                        .or_insert_with(|| Positions::new(r.source(d.file()).unwrap_or("")));
+                    diagnostic_json_in(p, d)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let c = Counts::of(reports);
     json!({
         "version": JSON_VERSION,
@@ -159,12 +239,18 @@ fn span_json(s: Span) -> Value {
 /// One diagnostic of [`report_json`].
 #[must_use]
 pub fn diagnostic_json(r: &Report, d: &Diagnostic) -> Value {
-    let (start, end) = range(r, d, d.span());
+    diagnostic_json_in(&Positions::new(r.source(d.file()).unwrap_or("")), d)
+}
+
+/// [`diagnostic_json`] with the positions of the diagnostic's file already indexed.
+fn diagnostic_json_in(p: &Positions<'_>, d: &Diagnostic) -> Value {
+    let range = |s: Span| (p.position(s.start), p.position(s.end));
+    let (start, end) = range(d.span());
     let labels: Vec<Value> = d
         .labels()
         .iter()
         .map(|l| {
-            let (ls, le) = range(r, d, l.span());
+            let (ls, le) = range(l.span());
             json!({
                 "message": l.message(),
                 "line": ls.line,

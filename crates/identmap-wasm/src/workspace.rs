@@ -8,7 +8,9 @@ use identmap::report::{CockroachMap, PostgresCheck, TraceStep};
 use identmap::sql::parse_settings;
 use identmap::sso::JwtSettings;
 use identmap::{Engine, Matcher};
-use identmap_lint::{lint, utf16_offset, Config, Input, Report};
+use std::collections::HashMap;
+
+use identmap_lint::{lint, Config, Input, Positions, Report};
 use identmap_sso::Simulator;
 use serde_json::{json, Value};
 
@@ -79,16 +81,16 @@ fn bool_field(v: &Value, name: &str) -> Result<bool, String> {
     }
 }
 
-/// `{"from", "to"}`: the UTF-16 range of a byte span of `text`.
-fn range(text: &str, span: identmap::Span) -> Value {
-    json!({"from": utf16_offset(text, span.start), "to": utf16_offset(text, span.end)})
+/// `{"from", "to"}`: the UTF-16 range of a byte span of a text.
+fn range(text: &Positions<'_>, span: identmap::Span) -> Value {
+    json!({"from": text.utf16(span.start), "to": text.utf16(span.end)})
 }
 
 /// What the page shows of a trace row beyond the CLI's JSON: the UTF-16 `ranges` of the matched
 /// text and each capture in the identity, and the `outcome_text` the CLI prints.
 fn add_step_fields(row: &mut Value, step: &TraceStep) {
-    let id = step.identity();
-    row["ranges"] = step.capture_spans().iter().map(|c| c.map_or(Value::Null, |sp| range(id, sp))).collect();
+    let id = Positions::new(step.identity());
+    row["ranges"] = step.capture_spans().iter().map(|c| c.map_or(Value::Null, |sp| range(&id, sp))).collect();
     row["outcome_text"] = json!(step.outcome_text());
 }
 
@@ -98,15 +100,16 @@ impl Workspace {
         let settings_text = str_field(r, "settings")?.unwrap_or("").to_string();
         let parsed_settings = parse_settings(&settings_text);
         let settings = JwtSettings::from_sql(&parsed_settings);
+        let settings_pos = Positions::new(&settings_text);
         let settings_summary = json!({
             "statements": parsed_settings.all().len(),
             "errors": parsed_settings.errors().iter().map(|e| {
-                let mut v = range(&settings_text, e.span());
+                let mut v = range(&settings_pos, e.span());
                 v["message"] = json!(e.message());
                 v
             }).collect::<Vec<_>>(),
             "problems": settings.problems().iter().map(|p| {
-                let mut v = p.span().map_or_else(|| json!({}), |s| range(&settings_text, s));
+                let mut v = p.span().map_or_else(|| json!({}), |s| range(&settings_pos, s));
                 v["setting"] = json!(p.setting());
                 v["message"] = json!(p.message());
                 v
@@ -173,7 +176,7 @@ impl Workspace {
     pub(crate) fn summary(&self) -> Value {
         match &self.kind {
             Kind::Cockroach { parsed, rejection, matcher, .. } => {
-                let text = &self.rules_text;
+                let text = &Positions::new(&self.rules_text);
                 let rules: Vec<Value> = parsed
                     .rules()
                     .iter()
@@ -241,16 +244,22 @@ impl Workspace {
         let report = self.lint_report();
         let mut out = identmap_lint::report_json(std::slice::from_ref(&report));
         if let Some(list) = out["diagnostics"].as_array_mut() {
+            let mut files: HashMap<&str, Positions<'_>> = HashMap::new();
+            let edits = report.diagnostics().iter().flat_map(|d| d.fix()).flat_map(|f| f.edits());
+            for file in report.diagnostics().iter().map(|d| d.file()).chain(edits.map(|e| e.file())) {
+                files.entry(file).or_insert_with(|| Positions::new(report.source(file).unwrap_or("")));
+            }
+            let positions = |file: &str| &files[file];
             for (v, d) in list.iter_mut().zip(report.diagnostics()) {
-                let text = report.source(d.file()).unwrap_or("");
-                v["from"] = json!(utf16_offset(text, d.span().start));
-                v["to"] = json!(utf16_offset(text, d.span().end));
+                let text = positions(d.file());
+                v["from"] = json!(text.utf16(d.span().start));
+                v["to"] = json!(text.utf16(d.span().end));
                 v["main"] = json!(d.file() == CRDB_MAIN || d.file() == PG_MAIN);
                 if let (Some(edits), Some(fix)) = (v["fix"]["edits"].as_array_mut(), d.fix()) {
                     for (ev, e) in edits.iter_mut().zip(fix.edits()) {
-                        let t = report.source(e.file()).unwrap_or("");
-                        ev["from"] = json!(utf16_offset(t, e.span().start));
-                        ev["to"] = json!(utf16_offset(t, e.span().end));
+                        let t = positions(e.file());
+                        ev["from"] = json!(t.utf16(e.span().start));
+                        ev["to"] = json!(t.utf16(e.span().end));
                     }
                 }
             }

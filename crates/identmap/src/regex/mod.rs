@@ -48,12 +48,24 @@ pub(crate) fn compile(hir: &Hir, bytes: bool) -> Result<meta::Regex, TooBig> {
 
 /// Compile a translated pattern into a PikeVM: the small, predictable engine of the reference
 /// evaluators (its memory is the NFA alone, so a million rules stay affordable).
+///
+/// One NFA compiler is kept per thread and reused: a fresh `thompson::Compiler` allocates and
+/// fills its UTF-8 state cache (10,000 entries) on first use, which dominated parsing a map of
+/// Unicode patterns (most in WebAssembly). The compiler clears its state before every build
+/// (the cache is versioned), so the NFA is the one a fresh compiler builds.
 pub(crate) fn compile_small(hir: &Hir) -> Result<PikeVM, TooBig> {
-    let nfa = thompson::Compiler::new()
-        .configure(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)).shrink(false))
-        .build_from_hir(hir)
-        .map_err(|e| TooBig {
-            message: format!("pattern too large: its compiled form exceeds identmap's limit of {NFA_SIZE_LIMIT} bytes ({e})"),
-        })?;
+    thread_local! {
+        static COMPILER: thompson::Compiler = {
+            let mut c = thompson::Compiler::new();
+            c.configure(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)).shrink(false));
+            c
+        };
+    }
+    let built = COMPILER.with(|c| c.build_from_hir(hir).map_err(|e| e.to_string()));
+    let nfa = built.map_err(|e| TooBig {
+        message: format!(
+            "pattern too large: its compiled form exceeds identmap's limit of {NFA_SIZE_LIMIT} bytes ({e})"
+        ),
+    })?;
     PikeVM::new_from_nfa(nfa).map_err(|e| TooBig { message: e.to_string() })
 }
