@@ -718,6 +718,8 @@ test("a 1,000-line map: typing never leaves a stale result; keystroke timings", 
     }, line);
     await untilEqual(() => users(page), ["r7_bob", "mirror_bob"], "users after adding an unanchored rule at line 1001");
     const m = await until(() => page.evaluate(() => window.__m), (x) => x.lint != null, "IM201 at line 1001");
+    // where the map edit's time went: the page's own per-step figures (engine share in brackets)
+    log(`    after the map edit: ${(await page.textContent(T("timings"))).trim()}`);
     timings.keystrokeUsersMs = keyMs;
     timings.mapEditUsersMs = m.users;
     timings.mapEditLintMs = m.lint;
