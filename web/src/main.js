@@ -267,8 +267,11 @@ ui.batch.addEventListener("input", () => {
 
 // --- talking to the engine --------------------------------------------------------------------
 
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+let worker = null;
 let ready = false;
+// after the engine failed on a state, the fresh worker waits for the next change instead of being
+// handed the same state again
+let restarted = false;
 let seq = 0;
 let sentAt = 0;
 let lastDecodedToken = null;
@@ -359,13 +362,40 @@ function update() {
   if (!batch) renderBatch(null);
 }
 
-worker.addEventListener("message", (event) => {
+function startWorker() {
+  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker.addEventListener("message", onWorkerMessage);
+  worker.addEventListener("error", onWorkerError);
+}
+
+function onWorkerMessage(event) {
   const m = event.data;
   if (m.type === "ready") {
     ready = true;
     $("version").textContent = m.version;
+    if (restarted) {
+      $("engine-status").textContent = `Engine restarted (identmap ${m.version})`;
+      return;
+    }
     $("engine-status").textContent = `Engine ready (identmap ${m.version})`;
     start();
+    return;
+  }
+  if (m.type === "crashed") {
+    // The engine failed on this input and its worker stopped: start a fresh one, and say so. The
+    // same state is not sent again (it would fail again); the next change is answered.
+    worker.terminate();
+    ready = false;
+    restarted = true;
+    shown.load = shown.lint = shown.batch = 0;
+    lastDecodedToken = null;
+    show(
+      $("engine-error"),
+      `The engine failed on this input (${m.error}). It has been restarted: change the input to try again. ` +
+        "This is a bug in identmap; please report the input.",
+    );
+    $("engine-status").textContent = "The engine failed on this input";
+    startWorker();
     return;
   }
   if (m.type === "failed") {
@@ -407,12 +437,14 @@ worker.addEventListener("message", (event) => {
       }
       break;
   }
-});
+}
 
-worker.addEventListener("error", (e) => {
+function onWorkerError(e) {
   $("engine-status").textContent = "The engine did not start";
   show($("engine-error"), `The engine's worker failed: ${e.message || "see the browser console"}`);
-});
+}
+
+startWorker();
 
 function renderTimings() {
   const parts = ["load", "map", "sso", "lint", "batch"].filter((p) => timings[p]);

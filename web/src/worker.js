@@ -43,18 +43,15 @@ function call(fn) {
   try {
     result = parse(fn());
   } catch (e) {
-    // a panic inside the engine (a WebAssembly trap): report it, and start a fresh engine so the
-    // next change is answered
-    result = { error: `the engine failed: ${e && e.message ? e.message : String(e)}` };
-    try {
-      engine = new Playground();
-    } catch {
-      /* the next call reports the failure again */
-    }
-    loadedKey = null;
+    // a panic inside the engine (a WebAssembly trap) or an exception thrown through it
+    // (a panic, or the browser's own stack limit): the WebAssembly instance may be left broken, so
+    // this worker stops and the page starts a fresh one
+    throw new EngineCrash(`the engine failed: ${e && e.message ? e.message : String(e)}`);
   }
   return { result, ms: performance.now() - t0 };
 }
+
+class EngineCrash extends Error {}
 
 // A failed call answers `{"error": …}` (a token that does not read adds `part` and `offset`); a
 // load summary of a rejected map also has an `error` field, next to its other fields.
@@ -70,7 +67,15 @@ async function process() {
     while (pending) {
       const req = pending;
       pending = null;
-      await handle(req);
+      try {
+        await handle(req);
+      } catch (e) {
+        if (!(e instanceof EngineCrash)) throw e;
+        postMessage({ type: "crashed", seq: req.seq, error: e.message });
+        pending = null;
+        self.close();
+        return;
+      }
     }
   } finally {
     running = false;

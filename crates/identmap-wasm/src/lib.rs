@@ -59,6 +59,9 @@ impl Playground {
     /// and the UTF-16 ranges of the rule and its fields), `settings` (how many SET statements were
     /// read, their `errors` and `problems`, and the `identity_map` they set, if any), `roles_error`.
     pub fn load(&mut self, request: &str) -> String {
+        // A request that does not load leaves nothing loaded: no later call may answer from an
+        // older workspace as if it were this one.
+        self.workspace = None;
         answer(parse_request(request).and_then(|r| {
             let ws = Workspace::load(&r)?;
             let summary = ws.summary();

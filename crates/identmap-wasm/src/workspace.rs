@@ -139,7 +139,10 @@ impl Workspace {
                 Kind::Cockroach { case, parsed, rejection, matcher }
             }
             "postgres" => {
-                let major = r.get("pg_version").and_then(Value::as_u64).unwrap_or(16);
+                let major = match r.get("pg_version") {
+                    None | Some(Value::Null) => 16,
+                    Some(v) => v.as_u64().ok_or("field \"pg_version\" is not a whole number (15 to 18)")?,
+                };
                 let version = Version::from_major(major)
                     .ok_or_else(|| format!("PostgreSQL {major} is not one of 15, 16, 17 or 18"))?;
                 let mut files = MemoryFiles::new();
@@ -339,11 +342,22 @@ impl Workspace {
         let token = str_field(r, "token")?.unwrap_or("");
         let jwks = str_field(r, "jwks")?.filter(|t| !t.trim().is_empty()).map(str::to_string);
         let claim = str_field(r, "claim")?.filter(|t| !t.trim().is_empty()).map(str::to_string);
-        let now = r.get("now").and_then(Value::as_i64).ok_or("field \"now\" is required (Unix seconds)")?;
+        let now = match r.get("now") {
+            None | Some(Value::Null) => return Err("field \"now\" is required (Unix seconds)".into()),
+            Some(v) => v.as_i64().ok_or("field \"now\" is not a whole number of Unix seconds")?,
+        };
+        let skew = match r.get("skew") {
+            None | Some(Value::Null) => 0,
+            Some(v) => v.as_u64().ok_or("field \"skew\" is not a whole number of seconds")?,
+        };
         let mut options = identmap_sso::Options::new(now)
             .case(*case)
-            .verify(!matches!(r.get("verify"), Some(Value::Bool(false))))
-            .skew(r.get("skew").and_then(Value::as_u64).unwrap_or(0));
+            .verify(match r.get("verify") {
+                None | Some(Value::Null) => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err("field \"verify\" is not a boolean".into()),
+            })
+            .skew(skew);
         if let Some(u) = str_field(r, "user")?.filter(|u| !u.is_empty()) {
             options = options.user(u);
         }

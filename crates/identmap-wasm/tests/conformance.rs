@@ -158,6 +158,16 @@ fn bad_requests_are_errors_not_panics() {
     assert!(call(&p.load(r#"{"rules": "m /(x \\1"}"#))["accepted"] == false);
     assert!(call(&p.map(r#"{"issuer": "m", "identities": ["x"]}"#))["error"].is_string());
     assert!(call(&identmap_wasm::decode_token("a.b"))["error"].is_string());
+    // A failed load leaves nothing loaded: no answer from the map before it.
+    assert_eq!(call(&p.load(r#"{"rules": "idp alice bob"}"#))["accepted"], true);
+    assert!(call(&p.load(r#"{"rules": "idp alice carol", "dialect": "x"}"#))["error"].is_string());
+    assert!(call(&p.map(r#"{"issuer": "idp", "identities": ["alice"]}"#))["error"].is_string());
+    // Wrong types are errors, never a silent default.
+    assert!(call(&p.load(r#"{"rules": "", "dialect": "postgres", "pg_version": "15"}"#))["error"].is_string());
+    assert_eq!(call(&p.load(r#"{"rules": "idp alice bob"}"#))["accepted"], true);
+    for bad in [r#"{"now": 1.5}"#, r#"{"now": 1, "verify": "false"}"#, r#"{"now": 1, "skew": "60"}"#] {
+        assert!(call(&p.sso(bad))["error"].is_string(), "{bad}");
+    }
     assert!(call(&p.sso(r#"{"token": "x"}"#))["error"].is_string(), "now is required");
 }
 
