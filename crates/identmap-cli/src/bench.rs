@@ -354,7 +354,7 @@ pub fn measure(
 ) -> Result<Measured, String> {
     let t = Instant::now();
     let rules = Ruleset::parse(text, Options::new().case(opts.case))
-        .map_err(|e| format!("CockroachDB rejects this config: {e} (run `identmap check` for details)"))?;
+        .map_err(|e| format!("{} (run `identmap check` for details)", e.verdict()))?;
     let parse_ms = ms_since(t);
 
     let before = alloc.map(live_bytes);

@@ -70,26 +70,31 @@ fn cockroach(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
     }
     print!("{}", report::render(&src.name, &src.text, &problems));
     let errors = parsed.errors().len() + problems.iter().filter(|p| p.code == "sql").count();
-    let rules = parsed.ruleset().rules();
-    let mut maps: Vec<&str> = rules.iter().map(|r| r.map_name().text()).collect();
-    maps.sort_unstable();
-    maps.dedup();
+    let rules = parsed.ruleset();
     if errors == 0 {
         println!(
             "{}: ok: {} rule(s) in {} map(s), cockroach dialect ({} mode)",
             src.name,
-            rules.len(),
-            maps.len(),
+            rules.rules().len(),
+            rules.map_names().len(),
             opts.case().name()
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
-            "{}: {} error(s); CockroachDB rejects the whole config with the first: {}",
-            src.name,
-            errors,
-            parsed.errors().first().map_or("(SQL error)", |e| e.message())
-        );
+        match parsed.errors().first() {
+            Some(e) if !e.is_cockroach_verdict() => println!(
+                "{}: {} error(s); identmap cannot evaluate the config, the first: {} (CockroachDB accepts it)",
+                src.name,
+                errors,
+                e.message()
+            ),
+            first => println!(
+                "{}: {} error(s); CockroachDB rejects the whole config with the first: {}",
+                src.name,
+                errors,
+                first.map_or("(SQL error)", |e| e.message())
+            ),
+        }
         Ok(ExitCode::from(1))
     }
 }

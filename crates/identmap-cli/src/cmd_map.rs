@@ -69,10 +69,7 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
     let rules = match Ruleset::parse(&text, Options::new().case(case)) {
         Ok(r) => r,
         Err(e) => {
-            return Err(format!(
-                "{}: CockroachDB rejects this config: {e} (run `identmap check` for details)",
-                src.name
-            ));
+            return Err(format!("{}: {} (run `identmap check` for details)", src.name, e.verdict()));
         }
     };
     // The answer comes from the compiled Matcher (or the reference evaluator with

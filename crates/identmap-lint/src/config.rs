@@ -180,6 +180,7 @@ pub struct Config {
     reserved: Vec<String>,
     severities: BTreeMap<&'static str, Option<Severity>>,
     sso: Option<JwtSettings>,
+    max_nesting: Option<u32>,
 }
 
 impl Config {
@@ -231,6 +232,22 @@ impl Config {
     /// here take their place.
     pub fn set_sso(&mut self, sso: JwtSettings) {
         self.sso = Some(sso);
+    }
+
+    /// Read cockroach regexes nested deeper than `levels` as identmap's refusal (IM102), not as
+    /// patterns to analyse: [`identmap::cockroach::Options::max_nesting`], for a small stack.
+    pub fn set_max_nesting(&mut self, levels: u32) {
+        self.max_nesting = Some(levels);
+    }
+
+    /// The parse options of a cockroach map under this configuration (its case mode comes with
+    /// the dialect).
+    pub(crate) fn cockroach_options(&self) -> identmap::cockroach::Options {
+        let options = identmap::cockroach::Options::new();
+        match self.max_nesting {
+            Some(levels) => options.max_nesting(levels),
+            None => options,
+        }
     }
 
     /// The SSO settings given with [`Config::set_sso`].

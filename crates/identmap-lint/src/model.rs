@@ -186,10 +186,11 @@ pub(crate) fn build<'c>(input: &Input<'_>, config: &'c Config) -> Model<'c> {
         unreadable: None,
         sso: config.sso().map(|s| (s.clone(), None)),
     };
+    let options = config.cockroach_options();
     match (*input, config.dialect()) {
         (Input::Map { name, text }, Dialect::Cockroach(case)) => {
             m.files.push(SourceText { name: name.to_string(), text: text.to_string(), inside: None });
-            cockroach_rules(&mut m, case);
+            cockroach_rules(&mut m, options.case(case));
         }
         (Input::Sql { name, text }, dialect) => {
             m.files.push(SourceText { name: name.to_string(), text: text.to_string(), inside: None });
@@ -212,7 +213,7 @@ pub(crate) fn build<'c>(input: &Input<'_>, config: &'c Config) -> Model<'c> {
                         Dialect::Cockroach(case) => case,
                         Dialect::Postgres(_) => CaseMode::Insensitive,
                     };
-                    cockroach_rules(&mut m, case);
+                    cockroach_rules(&mut m, options.case(case));
                 }
             }
         }
@@ -226,29 +227,27 @@ pub(crate) fn build<'c>(input: &Input<'_>, config: &'c Config) -> Model<'c> {
         }
         (Input::PgIdent { name, text, .. }, Dialect::Cockroach(case)) => {
             m.files.push(SourceText { name: name.to_string(), text: text.to_string(), inside: None });
-            cockroach_rules(&mut m, case);
+            cockroach_rules(&mut m, options.case(case));
         }
     }
     m
 }
 
-fn cockroach_rules(m: &mut Model<'_>, case: CaseMode) {
+fn cockroach_rules(m: &mut Model<'_>, options: Options) {
     let file = m.files.len() - 1;
     m.map_file = file;
-    let parsed = Ruleset::parse_recovering(&m.files[file].text, Options::new().case(case));
+    let parsed = Ruleset::parse_recovering(&m.files[file].text, options);
     for r in parsed.ruleset().rules() {
         let fld = |f: &cockroach::Field| Fld { text: f.text().to_string(), span: f.span(), quoted: false };
         let regex = match r.kind() {
             PatternKind::Literal => None,
-            PatternKind::Regex => {
-                let p = syntax::go(r.pattern(), case).ok();
-                Some(Re {
-                    pattern: r.pattern().to_string(),
-                    groups: r.groups(),
-                    hir: p.map(|p| p.hir().clone()),
-                    are: None,
-                })
-            }
+            // The rule's own translation (the case mode's `(?i)` included), not a second one.
+            PatternKind::Regex => Some(Re {
+                pattern: r.pattern().to_string(),
+                groups: r.groups(),
+                hir: r.hir().cloned(),
+                are: None,
+            }),
         };
         m.rules.push(Rule {
             index: m.rules.len(),

@@ -1,7 +1,7 @@
 //! The decision of `sso.md`, step by step.
 
 use core::fmt::{self, Write as _};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use identmap::cockroach::{is_reserved, CaseMode, Options as MapOptions, Ruleset};
 use identmap::sso::{Claim, JwtSettings};
@@ -487,8 +487,8 @@ pub fn decide(settings: &JwtSettings, token: &str, options: &Options) -> Decisio
 /// The identity map, parsed and compiled, or why not (the mapping step's detail).
 #[derive(Debug)]
 struct CompiledMap {
-    rules: Ruleset,
-    matcher: Matcher,
+    rules: Arc<Ruleset>,
+    matcher: Arc<Matcher>,
 }
 
 /// The SSO simulator for one cluster's settings: the JWK set and the identity map are read (and
@@ -531,6 +531,44 @@ impl Simulator {
         Simulator { settings, jwks, maps: [OnceLock::new(), OnceLock::new()] }
     }
 
+    /// A simulator whose identity map the caller has already parsed and compiled from `text` in
+    /// `case`, or found not to load and why (the mapping step's detail): it is not parsed again
+    /// for that case mode. `text` becomes the settings' identity map.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use identmap::cockroach::{CaseMode, Options as MapOptions, Ruleset};
+    /// use identmap::sso::JwtSettings;
+    /// use identmap::Matcher;
+    /// use identmap_sso::{Options, Simulator};
+    ///
+    /// let text = "https://idp /^(.*)@example\\.com$ \\1";
+    /// let rules = Ruleset::parse(text, MapOptions::new())?;
+    /// let matcher = Matcher::new(&rules)?;
+    /// let mut settings = JwtSettings::new();
+    /// settings.set_enabled(true);
+    /// settings.set_issuers("https://idp");
+    /// settings.set_audience("app");
+    /// settings.set_claim("email");
+    /// let sim = Simulator::with_map(settings, text.into(), CaseMode::Insensitive, Ok((Arc::new(rules), Arc::new(matcher))));
+    /// // {"alg":"RS256"} . {"iss":"https://idp","aud":"app","email":"carl@example.com"}
+    /// let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcCIsImF1ZCI6ImFwcCIsImVtYWlsIjoiY2FybEBleGFtcGxlLmNvbSJ9.c2ln";
+    /// assert_eq!(sim.decide(token, &Options::new(1_700_000_000).verify(false)).user(), Some("carl"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_map(
+        mut settings: JwtSettings,
+        text: String,
+        case: CaseMode,
+        map: Result<(Arc<Ruleset>, Arc<Matcher>), String>,
+    ) -> Simulator {
+        settings.set_identity_map(text);
+        let sim = Simulator::new(settings);
+        let _ = sim.slot(case).set(map.map(|(rules, matcher)| CompiledMap { rules, matcher }));
+        sim
+    }
+
     /// The settings.
     #[must_use]
     pub fn settings(&self) -> &JwtSettings {
@@ -545,22 +583,29 @@ impl Simulator {
         self.jwks.as_ref()
     }
 
-    fn map(&self, case: CaseMode) -> &Result<CompiledMap, String> {
-        let slot = match case {
+    fn slot(&self, case: CaseMode) -> &OnceLock<Result<CompiledMap, String>> {
+        match case {
             CaseMode::Sensitive => &self.maps[1],
             _ => &self.maps[0],
-        };
-        slot.get_or_init(|| {
+        }
+    }
+
+    fn map(&self, case: CaseMode) -> &Result<CompiledMap, String> {
+        self.slot(case).get_or_init(|| {
             let text = self.settings.identity_map().unwrap_or("");
             let rules = Ruleset::parse(text, MapOptions::new().case(case)).map_err(|e| {
-                format!(
-                    "the identity map does not parse: {} (CockroachDB refuses to set it and keeps the previous map)",
-                    e.message()
-                )
+                if e.is_cockroach_verdict() {
+                    format!(
+                        "the identity map does not parse: {} (CockroachDB refuses to set it and keeps the previous map)",
+                        e.message()
+                    )
+                } else {
+                    format!("the identity map cannot be evaluated: {} (CockroachDB accepts it)", e.message())
+                }
             })?;
             let matcher =
                 Matcher::new(&rules).map_err(|e| format!("the identity map cannot be compiled: {e}"))?;
-            Ok(CompiledMap { rules, matcher })
+            Ok(CompiledMap { rules: Arc::new(rules), matcher: Arc::new(matcher) })
         })
     }
 

@@ -55,8 +55,10 @@ impl Playground {
     /// Load (parse, and compile) a workspace. Request: `{"dialect": "cockroach"|"postgres",
     /// "pg_version": 15..18, "case": "insensitive"|"sensitive", "rules": TEXT, "files": {PATH:
     /// TEXT}, "settings": SQL, "roles": JSON-TEXT}` (only `rules` is required). Answer: `accepted`
-    /// (whether the database would take this map), `verdict` (why not), `rules` (each rule's line
-    /// and the UTF-16 ranges of the rule and its fields), `settings` (how many SET statements were
+    /// (whether the database would take this map), `answered` (whether identmap answers for it:
+    /// not past one of its own limits), `verdict` (the sentence that says so), cockroach: `error` and
+    /// `error_range` (CockroachDB's first error), `rules` (how many), `map_names` (each once);
+    /// postgres: `errors`; `settings` (how many SET statements were
     /// read, their `errors` and `problems`, and the `identity_map` they set, if any), `roles_error`.
     pub fn load(&mut self, request: &str) -> String {
         // A request that does not load leaves nothing loaded: no later call may answer from an
@@ -79,8 +81,9 @@ impl Playground {
 
     /// Which users an identity maps to, with the explain trace. Cockroach request: `{"issuer",
     /// "identities": [..], "explain": bool}`: the `identmap map --format json` object, trace rows
-    /// with `rule_index`, and `ranges` (UTF-16 ranges of the matched text and each capture in
-    /// the identity). Postgres request: `{"map", "system_user", "db_user", "case_insensitive",
+    /// with `rule_index`, `outcome_text` (the CLI's words), `ranges` (UTF-16 ranges of the matched
+    /// text and each capture in the identity) and `rule_range`, `pattern_range`, `user_range`
+    /// (UTF-16 ranges in the rules text). Postgres request: `{"map", "system_user", "db_user", "case_insensitive",
     /// "explain"}`: the postgres `identmap map --format json` object.
     pub fn map(&self, request: &str) -> String {
         answer(self.loaded().and_then(|ws| ws.map(&parse_request(request)?)))

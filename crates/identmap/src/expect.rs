@@ -426,10 +426,10 @@ impl LoadedMap {
     /// Parse and compile a cockroach map (the identity map text itself).
     ///
     /// # Errors
-    /// CockroachDB rejecting the config, or the matcher failing to build.
+    /// CockroachDB rejecting the config (or identmap's limits refusing it), or the matcher failing
+    /// to build.
     pub fn cockroach(text: &str, case: CaseMode) -> Result<LoadedMap, String> {
-        let rules = Ruleset::parse(text, Options::new().case(case))
-            .map_err(|e| format!("CockroachDB rejects this config: {e}"))?;
+        let rules = Ruleset::parse(text, Options::new().case(case)).map_err(|e| e.verdict())?;
         Ok(LoadedMap::Cockroach(Matcher::new(&rules).map_err(|e| e.to_string())?))
     }
 

@@ -69,13 +69,40 @@ impl core::str::FromStr for CaseMode {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     case: CaseMode,
+    max_nesting: Option<u32>,
 }
 
 impl Options {
-    /// The default options: case-insensitive (current CockroachDB).
+    /// The default options: case-insensitive (current CockroachDB), Go's own nesting limit.
     #[must_use]
     pub const fn new() -> Options {
-        Options { case: CaseMode::Insensitive }
+        Options { case: CaseMode::Insensitive, max_nesting: None }
+    }
+
+    /// Refuse regexes whose parse tree is higher than `levels` (Go's own limit is 1000) with an
+    /// [`ErrorKind::TooLarge`] error: identmap's limit, not CockroachDB's. For a small stack (a
+    /// browser's), where compiling and analysing a pattern nested hundreds deep overflows it.
+    ///
+    /// ```
+    /// use identmap::cockroach::{ErrorKind, Options, Ruleset};
+    ///
+    /// let deep = format!("m /{}a{} u", "(?:".repeat(50), ")*".repeat(50));
+    /// assert!(Ruleset::parse(&deep, Options::new()).is_ok());
+    /// let e = Ruleset::parse(&deep, Options::new().max_nesting(20)).unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert!(!e.is_cockroach_verdict());
+    /// # Ok::<(), identmap::cockroach::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn max_nesting(mut self, levels: u32) -> Options {
+        self.max_nesting = Some(levels);
+        self
+    }
+
+    /// The nesting limit set by [`Options::max_nesting`], if any.
+    #[must_use]
+    pub const fn get_max_nesting(&self) -> Option<u32> {
+        self.max_nesting
     }
 
     /// Set the case mode.
@@ -208,6 +235,13 @@ impl Rule {
         self.substitute_at
     }
 
+    /// A regex rule's pattern as CockroachDB compiles it, translated (in the case mode's `(?i)`
+    /// where insensitive): the syntax tree analyses read. `None` for a literal rule.
+    #[must_use]
+    pub fn hir(&self) -> Option<&regex_syntax::hir::Hir> {
+        self.hir.as_deref()
+    }
+
     /// A regex rule's translated pattern and its compiled PikeVM (the reference evaluator's).
     pub(crate) fn compiled(&self) -> Option<(&regex_syntax::hir::Hir, &PikeVM)> {
         match (&self.hir, &self.matcher) {
@@ -227,7 +261,8 @@ pub enum ErrorKind {
     Regex,
     /// The user has `\1` but the pattern has no capture group.
     NoSubexpression,
-    /// The pattern compiles in Go but is larger than identmap's explicit size limit.
+    /// The pattern compiles in Go but is larger (or nests deeper) than identmap's explicit
+    /// limits: identmap's refusal, not CockroachDB's.
     TooLarge,
 }
 
@@ -259,10 +294,36 @@ impl Error {
         self.span
     }
 
-    /// CockroachDB's message, e.g. `unable to parse line 3: "m x"`.
+    /// CockroachDB's message, e.g. `unable to parse line 3: "m x"` (for
+    /// [`ErrorKind::TooLarge`], identmap's own: `line 3: pattern too large: …`).
     #[must_use]
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Whether this is CockroachDB's own refusal (it fails `SET CLUSTER SETTING`), rather than
+    /// one of identmap's limits on a pattern CockroachDB accepts.
+    #[must_use]
+    pub fn is_cockroach_verdict(&self) -> bool {
+        self.kind != ErrorKind::TooLarge
+    }
+
+    /// The one sentence every front end prints for a config that does not load:
+    /// `CockroachDB rejects this config: …`, or, for identmap's own limits, `identmap cannot
+    /// evaluate this config: … (CockroachDB accepts it)`.
+    ///
+    /// ```
+    /// use identmap::cockroach::{Options, Ruleset};
+    /// let e = Ruleset::parse("m x", Options::new()).unwrap_err();
+    /// assert_eq!(e.verdict(), "CockroachDB rejects this config: unable to parse line 1: \"m x\"");
+    /// ```
+    #[must_use]
+    pub fn verdict(&self) -> String {
+        if self.is_cockroach_verdict() {
+            format!("CockroachDB rejects this config: {}", self.message)
+        } else {
+            format!("identmap cannot evaluate this config: {} (CockroachDB accepts it)", self.message)
+        }
     }
 
     /// A hint for fixing it.
@@ -397,6 +458,20 @@ impl Ruleset {
     #[must_use]
     pub fn has_map(&self, map_name: &str) -> bool {
         self.rules.iter().any(|r| r.map_name.text == map_name)
+    }
+
+    /// Every map name (issuer) of the rules, once each, in the order they first appear.
+    ///
+    /// ```
+    /// use identmap::cockroach::{Options, Ruleset};
+    /// let rules = Ruleset::parse("b x u\na y u\nb z u\n", Options::new())?;
+    /// assert_eq!(rules.map_names(), ["b", "a"]);
+    /// # Ok::<(), identmap::cockroach::Error>(())
+    /// ```
+    #[must_use]
+    pub fn map_names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.rules.iter().map(|r| r.map_name.text.as_str()).filter(|n| seen.insert(*n)).collect()
     }
 }
 

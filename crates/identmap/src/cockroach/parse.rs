@@ -66,7 +66,7 @@ pub(super) fn parse(src: &str, options: Options) -> Parsed {
         let (offset, line) = tidy(content);
         let line_start = start + offset;
         if !line.is_empty() {
-            match parse_line(line, line_start, line_no, options.get_case()) {
+            match parse_line(line, line_start, line_no, options) {
                 Ok(rule) => rules.push(rule),
                 Err(e) => errors.push(e),
             }
@@ -76,7 +76,8 @@ pub(super) fn parse(src: &str, options: Options) -> Parsed {
     Parsed { ruleset: Ruleset { rules, case: options.get_case() }, errors, truncation }
 }
 
-fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<Rule, Error> {
+fn parse_line(line: &str, at: usize, line_no: usize, options: Options) -> Result<Rule, Error> {
+    let case = options.get_case();
     let span = Span::new(at, at + line.len());
     let parts = fields(line).unwrap_or_default();
     let [map_name, identity, user] = parts.as_slice() else {
@@ -114,11 +115,22 @@ fn parse_line(line: &str, at: usize, line_no: usize, case: CaseMode) -> Result<R
                     message: format!("unable to parse line {line_no}: {e}"),
                 }
             })?;
+            if let Some(limit) = options.get_max_nesting().filter(|&l| parsed.height > l) {
+                return Err(Error {
+                    kind: ErrorKind::TooLarge,
+                    line: line_no,
+                    span: identity.span,
+                    message: format!(
+                        "line {line_no}: the pattern nests {} levels deep, more than identmap allows here ({limit}; Go allows 1000)",
+                        parsed.height
+                    ),
+                });
+            }
             let compiled = regex::compile_small(&parsed.hir).map_err(|e| Error {
                 kind: ErrorKind::TooLarge,
                 line: line_no,
                 span: identity.span,
-                message: format!("unable to parse line {line_no}: {}", e.message),
+                message: format!("line {line_no}: {}", e.message),
             })?;
             (
                 PatternKind::Regex,

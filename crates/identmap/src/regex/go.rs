@@ -42,6 +42,8 @@ pub(crate) struct GoRegex {
     pub(crate) hir: Hir,
     /// Number of capture groups (Go's `NumSubexp`).
     pub(crate) groups: usize,
+    /// The parse tree's height (Go's limit: 1000).
+    pub(crate) height: u32,
 }
 
 /// Go's rejection of a pattern.
@@ -102,7 +104,7 @@ pub(crate) fn parse(pattern: &str) -> Result<GoRegex, GoError> {
     let root = p.parse().map_err(|e| e.into_go(pattern))?;
     let groups = p.num_cap as usize;
     let hir = to_hir(&root);
-    Ok(GoRegex { hir, groups })
+    Ok(GoRegex { hir, groups, height: root.height })
 }
 
 /// Go's `regexp.QuoteMeta`: a backslash before each of `\.+*?()|[]{}^$`.
