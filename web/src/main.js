@@ -275,7 +275,6 @@ let restarted = false;
 let seq = 0;
 let sentAt = 0;
 let lastDecodedToken = null;
-let lastLoad = null;
 // a token typed or pasted (not restored from a link or an example) fills the issuer from `iss`
 let issuerFromToken = false;
 // …and the identities from the principals the engine reads from its claim
@@ -459,27 +458,24 @@ function renderTimings() {
 
 function renderLoad(r) {
   const failed = isFailure(r);
-  lastLoad = failed ? null : r;
   show($("engine-error"), failed ? `The engine could not read this: ${r.error}` : "");
   const verdict = $("map-verdict");
   verdict.replaceChildren();
   if (!failed) {
-    const ok = r.accepted;
+    const ok = r.answered;
     verdict.className = `verdict ${ok ? "ok" : "bad"}`;
-    const what = r.dialect === "postgres" ? "PostgreSQL loads this file" : "CockroachDB accepts this map";
-    verdict.textContent = ok ? `✓ ${what}` : `✗ ${r.verdict}`;
+    verdict.textContent = `${ok ? "✓" : "✗"} ${r.verdict}`;
   } else {
     verdict.className = "verdict";
   }
   show($("roles-error"), r.roles_error || "");
-  // suggestions for the issuer field: the map names of the parsed rules (their ranges)
-  if (!failed && Array.isArray(r.rules)) {
-    const text = editor.text;
-    const names = [...new Set(r.rules.map((x) => x.map_name && text.slice(x.map_name.from, x.map_name.to)).filter(Boolean))];
+  // suggestions for the issuer field: the map names of the parsed rules
+  if (!failed && Array.isArray(r.map_names)) {
+    const names = r.map_names.slice(0, 200);
     const list = document.getElementById("issuer-list");
     if (list.dataset.names !== JSON.stringify(names)) {
       list.dataset.names = JSON.stringify(names);
-      list.replaceChildren(...names.slice(0, 200).map((n) => el("option", { value: n })));
+      list.replaceChildren(...names.map((n) => el("option", { value: n })));
     }
   }
   // settings: statements read, their errors and problems
@@ -620,14 +616,12 @@ function outcomeText(row) {
 }
 
 function jumpToRule(row) {
-  const rules = lastLoad && lastLoad.rules;
-  const rule = rules && row.rule_index != null ? rules[row.rule_index] : rules && rules.find((r) => r.line === row.line);
   let marks = [];
-  if (rule) {
-    editor.jumpTo(rule.range.from, rule.range.from);
-    marks.push({ from: rule.range.from, line: true });
-    if (row.matched) marks.push({ ...rule.identity, class: "cm-match-pattern" });
-    if (row.matched) marks.push({ ...rule.user, class: "cm-match-user" });
+  if (row.rule_range) {
+    editor.jumpTo(row.rule_range.from, row.rule_range.from);
+    marks.push({ from: row.rule_range.from, line: true });
+    if (row.matched) marks.push({ ...row.pattern_range, class: "cm-match-pattern" });
+    if (row.matched) marks.push({ ...row.user_range, class: "cm-match-user" });
   } else if (row.line && row.mainFile !== false) {
     const line = editor.view.state.doc.line(Math.min(row.line, editor.view.state.doc.lines));
     editor.jumpTo(line.from);
