@@ -128,14 +128,14 @@ pub(crate) fn postgres_map(src: &Source, args: &MapArgs) -> Result<ExitCode, Str
     let system_user = args.system_user.as_deref().ok_or("postgres dialect: --system-user is required")?;
     let db_user = args.db_user.as_deref().ok_or("postgres dialect: --db-user is required")?;
     let file = load_pg(src, &args.dialect)?;
-    let mut roles = match &args.role_graph {
+    let roles = match &args.role_graph {
         Some(path) => input::read_role_graph(path)?,
         None => Roles::new(),
     };
-    roles.add(db_user);
+    let matcher = (args.engine == Engine::Matcher).then(|| identmap::postgres::Matcher::new(&file));
     let report = PostgresCheck::new(
         &file,
-        args.engine,
+        matcher.as_ref(),
         map,
         system_user,
         db_user,

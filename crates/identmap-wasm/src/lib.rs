@@ -83,8 +83,11 @@ impl Playground {
     /// "identities": [..], "explain": bool}`: the `identmap map --format json` object, trace rows
     /// with `rule_index`, `outcome_text` (the CLI's words), `ranges` (UTF-16 ranges of the matched
     /// text and each capture in the identity) and `rule_range`, `pattern_range`, `user_range`
-    /// (UTF-16 ranges in the rules text). Postgres request: `{"map", "system_user", "db_user", "case_insensitive",
-    /// "explain"}`: the postgres `identmap map --format json` object.
+    /// (UTF-16 ranges in the rules text), `substitution_range` (the one `\1` substituted).
+    /// Postgres request: `{"map", "system_user", "db_user", "case_insensitive", "explain"}`: the
+    /// postgres `identmap map --format json` object, trace rows with the same `identity`, `rule`,
+    /// `matched`, `outcome_text`, `ranges`, `main` (the line is in the rules text) and
+    /// `rule_range`.
     pub fn map(&self, request: &str) -> String {
         answer(self.loaded().and_then(|ws| ws.map(&parse_request(request)?)))
     }

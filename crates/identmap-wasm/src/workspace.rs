@@ -8,7 +8,7 @@ use identmap::postgres::{IdentFile, MemoryFiles, Roles, Version};
 use identmap::report::{CockroachMap, PostgresCheck, TraceStep};
 use identmap::sql::parse_settings;
 use identmap::sso::JwtSettings;
-use identmap::{Engine, Matcher};
+use identmap::Matcher;
 use std::collections::HashMap;
 
 use identmap_lint::{lint, Config, Input, Positions, Report};
@@ -57,7 +57,8 @@ enum Kind {
     Postgres {
         version: Version,
         files: MemoryFiles,
-        file: IdentFile,
+        /// The loaded file, indexed once per load (`matcher.file()` is the file).
+        matcher: identmap::postgres::Matcher,
         roles: Result<Roles, String>,
     },
 }
@@ -95,6 +96,11 @@ fn add_step_fields(row: &mut Value, step: &TraceStep, rules: &Ruleset, text: &Po
         row["rule_range"] = range(text, rule.span());
         row["pattern_range"] = range(text, rule.identity().span());
         row["user_range"] = range(text, rule.user().span());
+        // The one `\1` CockroachDB substitutes (the first), not any other `\N` in the user.
+        if let Some(at) = rule.substitute_at() {
+            let start = rule.user().span().start + at;
+            row["substitution_range"] = range(text, identmap::Span::new(start, start + 2));
+        }
     }
 }
 
@@ -163,7 +169,8 @@ impl Workspace {
                         .map_err(|e| format!("role graph: {e}"))
                         .and_then(|v| Roles::from_json(&v).map_err(|e| format!("role graph: {e}"))),
                 };
-                Kind::Postgres { version, files, file, roles }
+                let matcher = identmap::postgres::Matcher::new(&file);
+                Kind::Postgres { version, files, matcher, roles }
             }
             other => return Err(format!("unknown dialect {other:?}")),
         };
@@ -196,7 +203,8 @@ impl Workspace {
                     "settings": self.settings_summary,
                 })
             }
-            Kind::Postgres { file, roles, .. } => {
+            Kind::Postgres { matcher, roles, .. } => {
+                let file = matcher.file();
                 let errors: Vec<Value> = file
                     .errors()
                     .map(|e| {
@@ -215,6 +223,7 @@ impl Workspace {
                         "PostgreSQL loads no map from this file at startup and keeps the previous one on reload"
                     },
                     "errors": errors,
+                    "map_names": file.map_names(),
                     "roles_error": roles.as_ref().err(),
                     "settings": self.settings_summary,
                 })
@@ -290,26 +299,48 @@ impl Workspace {
                 }
                 Ok(out)
             }
-            Kind::Postgres { file, roles, .. } => {
-                let mut roles = roles.clone()?;
+            Kind::Postgres { matcher, roles, .. } => {
+                let roles = roles.as_ref().map_err(Clone::clone)?;
                 let field = |name: &str| -> Result<&str, String> {
                     str_field(r, name)?.ok_or_else(|| format!("field {name:?} is required"))
                 };
                 let (map, system_user, db_user) = (field("map")?, field("system_user")?, field("db_user")?);
-                roles.add(db_user);
                 let case_insensitive = bool_field(r, "case_insensitive")?;
                 let explain = bool_field(r, "explain")?;
                 let check = PostgresCheck::new(
-                    file,
-                    Engine::Matcher,
+                    matcher.file(),
+                    Some(matcher),
                     map,
                     system_user,
                     db_user,
                     case_insensitive,
-                    &roles,
+                    roles,
                     explain,
                 );
-                Ok(check.to_json())
+                let mut out = check.to_json();
+                // The same row fields as the cockroach trace's, for the page's one trace table.
+                if let Some(rows) = out["trace"].as_array_mut() {
+                    let id = Positions::new(system_user);
+                    let main = Positions::new(&self.rules_text);
+                    for (row, step) in rows.iter_mut().zip(check.check().trace()) {
+                        let at = step.location();
+                        let source = matcher.file().source(at.file()).unwrap_or("");
+                        row["identity"] = json!(system_user);
+                        row["rule"] = json!(source.get(at.span().range()).unwrap_or("").trim());
+                        row["matched"] = json!(step.system_user_matched());
+                        row["outcome_text"] = row["result"].clone();
+                        row["ranges"] = step
+                            .captures()
+                            .iter()
+                            .map(|c| c.map_or(Value::Null, |sp| range(&id, sp)))
+                            .collect();
+                        row["main"] = json!(at.file() == PG_MAIN);
+                        if at.file() == PG_MAIN {
+                            row["rule_range"] = range(&main, at.span());
+                        }
+                    }
+                }
+                Ok(out)
             }
         }
     }

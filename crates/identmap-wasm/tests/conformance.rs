@@ -234,6 +234,32 @@ fn trace_rows_have_ranges_and_outcome_text() {
         "{got}"
     );
     assert_eq!(got["trace"][1]["user_range"], json!({"from": 31, "to": 32}), "{got}");
+    assert_eq!(row["substitution_range"], json!({"from": 22, "to": 24}), "{got}");
+    assert_eq!(got["trace"][1]["substitution_range"], Value::Null, "{got}");
+}
+
+/// Postgres trace rows have the cockroach rows' fields: the page renders one trace table.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn postgres_trace_rows_have_the_same_fields() {
+    let mut p = Playground::new();
+    let rules = "# certs\nm /^(.*)@corp$ \\1\ninclude more.conf\n";
+    let request = json!({"dialect": "postgres", "rules": rules, "files": {"more.conf": "m bob carol\n"}});
+    let loaded = call(&p.load(&request.to_string()));
+    assert_eq!(loaded["map_names"], json!(["m"]), "{loaded}");
+    let got = call(&p.map(r#"{"map": "m", "system_user": "bob@corp", "db_user": "carol", "explain": true}"#));
+    let row = &got["trace"][0];
+    assert_eq!(
+        (row["rule"].clone(), row["matched"].clone(), row["main"].clone(), row["identity"].clone()),
+        (json!("m /^(.*)@corp$ \\1"), json!(true), json!(true), json!("bob@corp")),
+        "{got}"
+    );
+    assert_eq!(row["rule_range"], json!({"from": 8, "to": 25}), "{got}");
+    assert_eq!(row["ranges"][1], json!({"from": 0, "to": 3}), "{got}");
+    let other = &got["trace"][1];
+    assert_eq!((other["main"].clone(), other["rule"].clone()), (json!(false), json!("m bob carol")), "{got}");
+    assert_eq!(other["rule_range"], Value::Null);
+    assert_eq!(got["decision"], "deny", "{got}");
 }
 
 /// A pattern nested deeper than the playground's limit (a browser's stack is small) is identmap's

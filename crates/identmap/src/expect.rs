@@ -34,6 +34,7 @@ use std::fmt::{self, Write as _};
 
 use crate::cockroach::{CaseMode, Options, Ruleset};
 use crate::postgres::{Decision, IdentFile, Roles};
+use crate::report::PostgresCheck;
 use crate::{Dialect, Matcher};
 
 /// A malformed expectation file: the 1-based line and why.
@@ -475,9 +476,9 @@ pub fn run_check(check: &Check, map: &LoadedMap, case_insensitive: bool) -> Opti
             })
         }
         (Check::Login { allow, map, system_user, role }, LoadedMap::Postgres(file, roles)) => {
-            let mut roles = roles.clone();
-            roles.add(role);
-            let c = file.check(map, system_user, role, case_insensitive, &roles);
+            let report =
+                PostgresCheck::new(file, None, map, system_user, role, case_insensitive, roles, false);
+            let c = report.check();
             let want = if *allow { "allow" } else { "deny" };
             match c.decision() {
                 Decision::Allow if *allow => None,

@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 use crate::cockroach::{hba_error, CaseMode, Ruleset, StepOutcome};
 use crate::postgres::{Check, Decision, IdentFile, Roles};
-use crate::{Engine, Matcher, Span};
+use crate::{Matcher, Span};
 
 /// One rule tried for one identity: a step of the reference evaluator's explain trace
 /// ([`Ruleset::explain`]) with the rule's text, ready to render.
@@ -268,6 +268,9 @@ impl CockroachMap {
     /// or HBA map name). The answer comes from `matcher` when given (build it from `rules`), else
     /// from the reference evaluator; the trace (with `explain`) always from the reference
     /// evaluator, which answers the same by construction.
+    ///
+    /// One identity is also what CockroachDB's HBA mapper (certificate, GSS logins) maps, so its
+    /// refusal of a reserved user is given; see [`CockroachMap::of_claim`] for a JWT claim.
     #[must_use]
     pub fn new<S: AsRef<str>>(
         rules: &Ruleset,
@@ -275,6 +278,30 @@ impl CockroachMap {
         issuer: &str,
         identities: &[S],
         explain: bool,
+    ) -> CockroachMap {
+        CockroachMap::build(rules, matcher, issuer, identities, explain, identities.len() == 1)
+    }
+
+    /// [`CockroachMap::new`] for the principals of a JWT claim (an array claim's elements, even a
+    /// single one): only the JWT login maps them, so there is no HBA refusal.
+    #[must_use]
+    pub fn of_claim<S: AsRef<str>>(
+        rules: &Ruleset,
+        matcher: Option<&Matcher>,
+        issuer: &str,
+        principals: &[S],
+        explain: bool,
+    ) -> CockroachMap {
+        CockroachMap::build(rules, matcher, issuer, principals, explain, false)
+    }
+
+    fn build<S: AsRef<str>>(
+        rules: &Ruleset,
+        matcher: Option<&Matcher>,
+        issuer: &str,
+        identities: &[S],
+        explain: bool,
+        hba: bool,
     ) -> CockroachMap {
         let mut users: Vec<String> = Vec::new();
         let mut map_found = false;
@@ -297,9 +324,9 @@ impl CockroachMap {
             Some(m) => m.jwt_candidates(issuer, identities),
             None => rules.jwt_candidates(issuer, identities),
         };
-        // Like the conformance records: the HBA mapper's refusal for a single identity only.
+        // The HBA mapper's refusal, for a single identity that is not a claim's element.
         let hba_error = match identities {
-            [one] => hba_error(one.as_ref(), map_found, &users),
+            [one] if hba => hba_error(one.as_ref(), map_found, &users),
             _ => None,
         };
         let trace =
@@ -401,12 +428,9 @@ impl CockroachMap {
 /// ```
 /// use identmap::postgres::{IdentFile, Roles, Version};
 /// use identmap::report::PostgresCheck;
-/// use identmap::Engine;
 ///
 /// let file = IdentFile::parse_str("m /^(.*)@corp$ \\1\n", Version::V16);
-/// let mut roles = Roles::new();
-/// roles.add("carl");
-/// let r = PostgresCheck::new(&file, Engine::Matcher, "m", "carl@corp", "carl", false, &roles, true);
+/// let r = PostgresCheck::new(&file, None, "m", "carl@corp", "carl", false, &Roles::new(), true);
 /// assert_eq!(r.to_json()["decision"], "allow");
 /// assert_eq!(r.to_json()["trace"][0]["captures"][1], "carl");
 /// assert!(r.to_text().contains("\nallow\n"));
@@ -423,14 +447,15 @@ pub struct PostgresCheck {
 
 impl PostgresCheck {
     /// Check whether `system_user` may log in as `db_user` through `map` of `file`
-    /// (`case_insensitive`: `krb_caseins_users`, SSPI). The compiled [`crate::postgres::Matcher`]
-    /// decides with [`Engine::Matcher`], unless `explain` asks for the trace, which comes from the
+    /// (`case_insensitive`: `krb_caseins_users`, SSPI), with the role memberships of `roles`; the
+    /// requested role exists (the login names it). The compiled `matcher` (built once from
+    /// `file`) decides when given, unless `explain` asks for the trace, which comes from the
     /// reference check (it lists every line of the map tried; the same decision, property-tested).
     #[must_use]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: &IdentFile,
-        engine: Engine,
+        matcher: Option<&crate::postgres::Matcher>,
         map: &str,
         system_user: &str,
         db_user: &str,
@@ -438,10 +463,11 @@ impl PostgresCheck {
         roles: &Roles,
         explain: bool,
     ) -> PostgresCheck {
-        let check = if engine == Engine::Matcher && !explain {
-            crate::postgres::Matcher::new(file).check(map, system_user, db_user, case_insensitive, roles)
-        } else {
-            file.check(map, system_user, db_user, case_insensitive, roles)
+        let mut roles = roles.clone();
+        roles.add(db_user);
+        let check = match matcher {
+            Some(m) if !explain => m.check(map, system_user, db_user, case_insensitive, &roles),
+            _ => file.check(map, system_user, db_user, case_insensitive, &roles),
         };
         PostgresCheck {
             path: file.path().to_string(),

@@ -13,6 +13,7 @@
 //! A malformed record gives `{"ok":false,"error":"…"}`.
 
 use identmap::postgres::{Decision, IdentFile, Matcher, MemoryFiles, Roles, Version, ViewRow};
+use identmap::report::PostgresCheck;
 
 use super::cockroach::Engine;
 use serde_json::{json, Map, Value};
@@ -112,16 +113,23 @@ fn check(file: &IdentFile, record: &Value, engine: Engine) -> Result<Value, Stri
         "sspi" => "SSPI",
         other => return Err(format!("unknown auth method {other:?}")),
     };
-    // Every requested role exists, and so does every role named in the graph.
-    let mut roles = match record.get("roles") {
+    // Every role named in the graph exists, and so does the requested one (PostgresCheck).
+    let roles = match record.get("roles") {
         None | Some(Value::Null) => Roles::new(),
-        Some(v) => crate::input::roles_from_json(v).map_err(|e| format!("field \"roles\": {e}"))?,
+        Some(v) => Roles::from_json(v).map_err(|e| format!("field \"roles\": {e}"))?,
     };
-    roles.add(db_user);
-    let result = match engine {
-        Engine::Matcher => Matcher::new(file).check(map, system_user, db_user, case_insensitive, &roles),
-        Engine::Reference => file.check(map, system_user, db_user, case_insensitive, &roles),
-    };
+    let matcher = (engine == Engine::Matcher).then(|| Matcher::new(file));
+    let report = PostgresCheck::new(
+        file,
+        matcher.as_ref(),
+        map,
+        system_user,
+        db_user,
+        case_insensitive,
+        &roles,
+        false,
+    );
+    let result = report.check();
     // The server cuts the requested role to 63 bytes (`NAMEDATALEN - 1`, a byte cut that may split
     // a character); the FATAL line names that role, written like the LOG line (a split character
     // shows as U+FFFD).

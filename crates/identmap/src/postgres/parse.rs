@@ -293,6 +293,19 @@ impl IdentFile {
         self.lines.iter().filter_map(Line::map_line)
     }
 
+    /// Every map name of the valid map lines, once each, in the order they first appear.
+    ///
+    /// ```
+    /// use identmap::postgres::{IdentFile, Version};
+    /// let file = IdentFile::parse_str("b x u\na y u\nb z u\n", Version::V16);
+    /// assert_eq!(file.map_names(), ["b", "a"]);
+    /// ```
+    #[must_use]
+    pub fn map_names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.map_lines().map(|ml| ml.map.text()).filter(|n| seen.insert(*n)).collect()
+    }
+
     /// Every error in order.
     pub fn errors(&self) -> impl Iterator<Item = &LoadError> {
         self.lines.iter().filter_map(Line::error)
