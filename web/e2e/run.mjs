@@ -415,6 +415,35 @@ test("4c. a claim change refills the identities filled from the token (not those
   }
 });
 
+test("4d. the claim field is the SSO request's claim: a last statement without `;` keeps its meaning", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "claim-override" });
+    await chooseExample(page, "google-sso");
+    await page.fill(T("now-input"), "2030-06-01T12:00:00");
+    // the settings' last statement (the identity map) without its `;`: valid SQL for the engine
+    const settings = GOOGLE_SQL.trimEnd().replace(/;$/, "");
+    assert(!settings.endsWith(";"), "the settings end without `;`");
+    await page.fill(T("settings-input"), settings);
+    const decision = page.locator(T("decision"));
+    await until(() => decision.getAttribute("data-allowed"), (v) => v === "true", "allowed with the settings' claim email");
+    const problems = () => page.locator(`${T("settings-problems")} ${T("settings-problem")}`).allTextContents();
+    assertEqual(await problems(), [], "settings problems without a claim override");
+    assert(await page.locator(T("move-map")).isVisible(), "move-map shown: the settings set the map");
+    // the claim field: `sub`; the settings stay as typed
+    await page.fill(T("claim-input"), "sub");
+    await until(() => page.textContent(T("sso-trace")), (t) => /Principals from the claim: "110248495921238986420"/.test(t), "the principals read from the claim sub");
+    await until(() => decision.getAttribute("data-failed-step"), (v) => v === "mapping", "denied at mapping with the claim sub");
+    assertEqual(await problems(), [], "settings problems with the claim override");
+    assert(await page.locator(T("move-map")).isVisible(), "move-map still shown with the claim override");
+    // the override goes: the settings' own claim again
+    await page.fill(T("claim-input"), "");
+    await until(() => decision.getAttribute("data-allowed"), (v) => v === "true", "allowed again with the settings' claim");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("4b. the trailing-slash example is denied at the issuer", async () => {
   const ctx = await newContext();
   try {

@@ -304,25 +304,17 @@ const timings = {};
 // page renders nothing) when a cached answer is the one already shown
 const shown = { load: 0, lint: 0, batch: 0 };
 
-// SQL string literal for the claim override (`''` escapes a quote, as CockroachDB reads it).
-const sqlString = (s) => `'${s.replace(/'/g, "''")}'`;
-
 function update() {
   if (!ready) return;
   const s = collect();
   const pg = s.dialect === "postgres";
-  let settings = s.settings;
-  if (!pg && s.claim.trim()) {
-    // the claim field overrides the settings' claim, as `identmap sso --claim` does
-    settings += `\nSET CLUSTER SETTING server.jwt_authentication.claim = ${sqlString(s.claim.trim())};\n`;
-  }
   const load = {
     dialect: s.dialect,
     pg_version: s.pg,
     case: pg ? "insensitive" : s.case,
     rules: s.rules,
     files: Object.fromEntries(files.filter((f) => f.name).map((f) => [f.name, f.text])),
-    settings,
+    settings: s.settings,
     roles: s.roles,
   };
   const identities = s.identities.filter((i) => i !== "");
@@ -346,7 +338,10 @@ function update() {
     const t = Date.parse(s.now);
     if (!Number.isNaN(t)) now = Math.floor(t / 1000);
   }
-  const sso = token ? { token, jwks: s.jwks, user: s.user, now, verify: s.verify, show_claims: false } : null;
+  // the claim field replaces the settings' claim in the decision, as `identmap sso --claim` does
+  // (the settings and their lint stay the cluster's own)
+  const claim = s.claim.trim();
+  const sso = token ? { token, jwks: s.jwks, claim: claim || undefined, user: s.user, now, verify: s.verify, show_claims: false } : null;
   const batch = !pg && s.batch.trim() ? { issuer: s.issuer, lines: s.batch } : null;
   seq += 1;
   sentAt = performance.now();
