@@ -95,14 +95,34 @@ impl core::fmt::Debug for Input<'_> {
     }
 }
 
-/// A file involved in a lint run: its name and text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A file involved in a lint run: its name and text (indexed once for positions).
+#[derive(Clone, Debug)]
 pub struct Source {
     name: String,
     text: String,
+    index: render::TextIndex,
 }
 
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        self.name == other.name && self.text == other.text
+    }
+}
+
+impl Eq for Source {}
+
 impl Source {
+    fn new(name: String, text: String) -> Source {
+        let index = render::TextIndex::new(&text);
+        Source { name, text, index }
+    }
+
+    /// Line, column and UTF-16 positions in the text.
+    #[must_use]
+    pub fn positions(&self) -> Positions<'_> {
+        Positions::with_index(&self.text, &self.index)
+    }
+
     /// The name (the input's name, or an included file's path).
     #[must_use]
     pub fn name(&self) -> &str {
@@ -153,6 +173,13 @@ impl Report {
     #[must_use]
     pub fn source(&self, name: &str) -> Option<&str> {
         self.sources.iter().find(|s| s.name == name).map(|s| s.text.as_str())
+    }
+
+    /// Positions in a file involved, indexed when the report was made (an unknown file: the
+    /// empty text's).
+    #[must_use]
+    pub fn positions(&self, name: &str) -> Positions<'_> {
+        self.sources.iter().find(|s| s.name == name).map_or_else(|| Positions::new(""), Source::positions)
     }
 }
 
@@ -269,10 +296,8 @@ fn finish(model: &model::Model<'_>, findings: Vec<Finding>, input: &Input<'_>) -
             &b.message,
         ))
     });
-    let sources = real
-        .iter()
-        .map(|&i| Source { name: model.files[i].name.clone(), text: model.files[i].text.clone() })
-        .collect();
+    let sources =
+        real.iter().map(|&i| Source::new(model.files[i].name.clone(), model.files[i].text.clone())).collect();
     Report { diagnostics: diags, unused, sources }
 }
 

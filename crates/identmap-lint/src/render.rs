@@ -14,7 +14,7 @@
 //! assert_eq!(Position::of(text, 4), Position { line: 1, column: 4, column_utf16: 4 });
 //! ```
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use identmap::{LineIndex, Span};
 use serde_json::{json, Value};
@@ -102,7 +102,8 @@ impl Position {
 
 /// The positions in one text, indexed once (line starts, and the UTF-16 offset of each line
 /// start), so that each lookup reads only its own line: many positions in a large text cost
-/// linear time, not quadratic. [`Position::of`] and [`utf16_offset`] are the one-shot forms.
+/// linear time, not quadratic. [`Position::of`] and [`utf16_offset`] are the one-shot forms; a
+/// [`Report`]'s files are indexed once, when the report is made ([`Report::positions`]).
 ///
 /// ```
 /// use identmap_lint::{Position, Positions};
@@ -114,15 +115,19 @@ impl Position {
 #[derive(Clone, Debug)]
 pub struct Positions<'t> {
     text: &'t str,
+    index: Cow<'t, TextIndex>,
+}
+
+/// The index behind [`Positions`], owned apart from its text (a [`Report`]'s sources keep one).
+#[derive(Clone, Debug)]
+pub(crate) struct TextIndex {
     lines: LineIndex,
     /// The UTF-16 offset of each line's start (absent for an ASCII text: the byte offset).
     utf16_starts: Option<Vec<usize>>,
 }
 
-impl<'t> Positions<'t> {
-    /// Index `text`.
-    #[must_use]
-    pub fn new(text: &'t str) -> Positions<'t> {
+impl TextIndex {
+    pub(crate) fn new(text: &str) -> TextIndex {
         let lines = LineIndex::new(text);
         let utf16_starts = (!text.is_ascii()).then(|| {
             let mut units = 0;
@@ -136,15 +141,28 @@ impl<'t> Positions<'t> {
             }
             starts
         });
-        Positions { text, lines, utf16_starts }
+        TextIndex { lines, utf16_starts }
+    }
+}
+
+impl<'t> Positions<'t> {
+    /// Index `text`.
+    #[must_use]
+    pub fn new(text: &'t str) -> Positions<'t> {
+        Positions { text, index: Cow::Owned(TextIndex::new(text)) }
+    }
+
+    /// `text` with the index made of it before.
+    pub(crate) fn with_index(text: &'t str, index: &'t TextIndex) -> Positions<'t> {
+        Positions { text, index: Cow::Borrowed(index) }
     }
 
     /// The line and the start of that line of byte `offset` (clamped to the text and moved back
     /// to a character boundary), and the offset so moved.
     fn locate(&self, offset: usize) -> (usize, usize, usize) {
         let at = char_floor(self.text, offset);
-        let line = self.lines.line(at);
-        let start = self.lines.line_span(line).map_or(0, |s| s.start);
+        let line = self.index.lines.line(at);
+        let start = self.index.lines.line_span(line).map_or(0, |s| s.start);
         (line, start, at)
     }
 
@@ -160,7 +178,7 @@ impl<'t> Positions<'t> {
     /// [`utf16_offset`]).
     #[must_use]
     pub fn utf16(&self, offset: usize) -> usize {
-        match &self.utf16_starts {
+        match &self.index.utf16_starts {
             None => offset.min(self.text.len()),
             Some(starts) => {
                 let (line, start, at) = self.locate(offset);
@@ -195,8 +213,8 @@ pub fn utf16_offset(text: &str, offset: usize) -> usize {
 /// position just after the last character).
 #[must_use]
 pub fn range(report: &Report, d: &Diagnostic, span: Span) -> (Position, Position) {
-    let text = report.source(d.file()).unwrap_or("");
-    (Position::of(text, span.start), Position::of(text, span.end))
+    let p = report.positions(d.file());
+    (p.position(span.start), p.position(span.end))
 }
 
 /// The JSON shape of `identmap lint --format json`: `{"version": 1, "diagnostics": […],
@@ -206,18 +224,7 @@ pub fn range(report: &Report, d: &Diagnostic, span: Span) -> (Position, Position
 pub fn report_json(reports: &[Report]) -> Value {
     let diagnostics: Vec<Value> = reports
         .iter()
-        .flat_map(|r| {
-            let mut files: HashMap<&str, Positions<'_>> = HashMap::new();
-            r.diagnostics()
-                .iter()
-                .map(|d| {
-                    let p = files
-                        .entry(d.file())
-                        .or_insert_with(|| Positions::new(r.source(d.file()).unwrap_or("")));
-                    diagnostic_json_in(p, d)
-                })
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|r| r.diagnostics().iter().map(move |d| diagnostic_json_in(&r.positions(d.file()), d)))
         .collect();
     let c = Counts::of(reports);
     json!({
@@ -239,7 +246,7 @@ fn span_json(s: Span) -> Value {
 /// One diagnostic of [`report_json`].
 #[must_use]
 pub fn diagnostic_json(r: &Report, d: &Diagnostic) -> Value {
-    diagnostic_json_in(&Positions::new(r.source(d.file()).unwrap_or("")), d)
+    diagnostic_json_in(&r.positions(d.file()), d)
 }
 
 /// [`diagnostic_json`] with the positions of the diagnostic's file already indexed.

@@ -9,7 +9,6 @@ use identmap::report::{CockroachMap, PostgresCheck, TraceStep};
 use identmap::sql::parse_settings;
 use identmap::sso::JwtSettings;
 use identmap::Matcher;
-use std::collections::HashMap;
 
 use identmap_lint::{lint, Config, Input, Positions, Report};
 use identmap_sso::Simulator;
@@ -252,20 +251,14 @@ impl Workspace {
         let report = self.lint_report();
         let mut out = identmap_lint::report_json(std::slice::from_ref(&report));
         if let Some(list) = out["diagnostics"].as_array_mut() {
-            let mut files: HashMap<&str, Positions<'_>> = HashMap::new();
-            let edits = report.diagnostics().iter().flat_map(|d| d.fix()).flat_map(|f| f.edits());
-            for file in report.diagnostics().iter().map(|d| d.file()).chain(edits.map(|e| e.file())) {
-                files.entry(file).or_insert_with(|| Positions::new(report.source(file).unwrap_or("")));
-            }
-            let positions = |file: &str| &files[file];
             for (v, d) in list.iter_mut().zip(report.diagnostics()) {
-                let text = positions(d.file());
+                let text = report.positions(d.file());
                 v["from"] = json!(text.utf16(d.span().start));
                 v["to"] = json!(text.utf16(d.span().end));
                 v["main"] = json!(d.file() == CRDB_MAIN || d.file() == PG_MAIN);
                 if let (Some(edits), Some(fix)) = (v["fix"]["edits"].as_array_mut(), d.fix()) {
                     for (ev, e) in edits.iter_mut().zip(fix.edits()) {
-                        let t = positions(e.file());
+                        let t = report.positions(e.file());
                         ev["from"] = json!(t.utf16(e.span().start));
                         ev["to"] = json!(t.utf16(e.span().end));
                     }
