@@ -14,6 +14,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { registerServeTests } from "./serve.test.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, "..");
@@ -1129,6 +1130,9 @@ test("deeply nested regexes: answered up to the playground's limit, typed again 
     await ctx.close();
   }
 });
+
+// serve.mjs without a browser (web/e2e/serve.test.mjs)
+registerServeTests(test, { assert, assertEqual });
 
 // --- the runner ---------------------------------------------------------------------------------
 
