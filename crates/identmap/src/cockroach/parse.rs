@@ -11,6 +11,7 @@ use super::{
 };
 use crate::regex::{self, go};
 use crate::{fold, goquote, Span};
+use regex_automata::nfa::thompson;
 
 /// `bufio.Scanner`'s default maximum token size: a line of this many bytes or more stops the scan.
 const MAX_LINE: usize = 64 * 1024;
@@ -44,6 +45,7 @@ fn tidy(line: &str) -> (usize, &str) {
 }
 
 pub(super) fn parse(src: &str, options: Options) -> Parsed {
+    let compiler = regex::small_compiler();
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     let mut truncation = None;
@@ -66,7 +68,7 @@ pub(super) fn parse(src: &str, options: Options) -> Parsed {
         let (offset, line) = tidy(content);
         let line_start = start + offset;
         if !line.is_empty() {
-            match parse_line(line, line_start, line_no, options) {
+            match parse_line(line, line_start, line_no, options, &compiler) {
                 Ok(rule) => rules.push(rule),
                 Err(e) => errors.push(e),
             }
@@ -76,7 +78,13 @@ pub(super) fn parse(src: &str, options: Options) -> Parsed {
     Parsed { ruleset: Ruleset { rules, case: options.get_case() }, errors, truncation }
 }
 
-fn parse_line(line: &str, at: usize, line_no: usize, options: Options) -> Result<Rule, Error> {
+fn parse_line(
+    line: &str,
+    at: usize,
+    line_no: usize,
+    options: Options,
+    compiler: &thompson::Compiler,
+) -> Result<Rule, Error> {
     let case = options.get_case();
     let span = Span::new(at, at + line.len());
     let parts = fields(line).unwrap_or_default();
@@ -126,7 +134,7 @@ fn parse_line(line: &str, at: usize, line_no: usize, options: Options) -> Result
                     ),
                 });
             }
-            let compiled = regex::compile_small(&parsed.hir).map_err(|e| Error {
+            let compiled = regex::compile_small(compiler, &parsed.hir).map_err(|e| Error {
                 kind: ErrorKind::TooLarge,
                 line: line_no,
                 span: identity.span,

@@ -46,23 +46,21 @@ pub(crate) fn compile(hir: &Hir, bytes: bool) -> Result<meta::Regex, TooBig> {
     })
 }
 
+/// The NFA compiler for [`compile_small`], made once per parse of a map and reused for each of its
+/// patterns: a fresh `thompson::Compiler` allocates and fills its UTF-8 state cache (10,000
+/// entries) on first use, which dominated parsing a map of Unicode patterns (most in
+/// WebAssembly). The compiler clears its state before every build (the cache is versioned), so
+/// each NFA is the one a fresh compiler builds; it is dropped with the parse, keeping nothing.
+pub(crate) fn small_compiler() -> thompson::Compiler {
+    let mut c = thompson::Compiler::new();
+    c.configure(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)).shrink(false));
+    c
+}
+
 /// Compile a translated pattern into a PikeVM: the small, predictable engine of the reference
 /// evaluators (its memory is the NFA alone, so a million rules stay affordable).
-///
-/// One NFA compiler is kept per thread and reused: a fresh `thompson::Compiler` allocates and
-/// fills its UTF-8 state cache (10,000 entries) on first use, which dominated parsing a map of
-/// Unicode patterns (most in WebAssembly). The compiler clears its state before every build
-/// (the cache is versioned), so the NFA is the one a fresh compiler builds.
-pub(crate) fn compile_small(hir: &Hir) -> Result<PikeVM, TooBig> {
-    thread_local! {
-        static COMPILER: thompson::Compiler = {
-            let mut c = thompson::Compiler::new();
-            c.configure(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)).shrink(false));
-            c
-        };
-    }
-    let built = COMPILER.with(|c| c.build_from_hir(hir).map_err(|e| e.to_string()));
-    let nfa = built.map_err(|e| TooBig {
+pub(crate) fn compile_small(compiler: &thompson::Compiler, hir: &Hir) -> Result<PikeVM, TooBig> {
+    let nfa = compiler.build_from_hir(hir).map_err(|e| TooBig {
         message: format!(
             "pattern too large: its compiled form exceeds identmap's limit of {NFA_SIZE_LIMIT} bytes ({e})"
         ),
