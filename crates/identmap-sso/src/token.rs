@@ -182,6 +182,13 @@ impl Token {
         &self.claims
     }
 
+    /// What `identmap token decode` prints (and the playground shows): `{"header": …, "claims":
+    /// …}`, unverified.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({ "header": self.header, "claims": self.claims })
+    }
+
     /// The names of the top-level claims, in the token's order.
     pub fn claim_names(&self) -> impl Iterator<Item = &str> + '_ {
         self.claims.keys().map(String::as_str)

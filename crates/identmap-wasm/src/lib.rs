@@ -114,7 +114,7 @@ impl Playground {
 #[must_use]
 pub fn decode_token(token: &str) -> String {
     match identmap_sso::Token::parse(token) {
-        Ok(t) => json!({"header": t.header(), "claims": t.claims()}).to_string(),
+        Ok(t) => t.to_json().to_string(),
         Err(e) => json!({"error": e.message(), "part": e.part().name(), "offset": e.offset()}).to_string(),
     }
 }
