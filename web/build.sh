@@ -5,9 +5,12 @@
 set -euo pipefail
 WEB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$WEB/.." && pwd)"
-DIST="$WEB/dist"
+# IDENTMAP_WEB_DIST: build elsewhere than web/dist (web/e2e/build.test.sh builds into a temporary one)
+DIST="${IDENTMAP_WEB_DIST:-$WEB/dist}"
 WASM_BINDGEN_VERSION=0.2.117
 export PATH="$HOME/.cargo/bin:$PATH"
+# quiet npm/npx: no "new version available" notice
+export NPM_CONFIG_UPDATE_NOTIFIER=false
 say() { printf '%s\n' "$*" >&2; }
 
 # 1. tools
@@ -31,13 +34,15 @@ cargo build --quiet -p identmap-wasm --target wasm32-unknown-unknown --profile w
 mkdir -p "$DIST/pkg"
 WASM_IN="${CARGO_TARGET_DIR:-$ROOT/target}/wasm32-unknown-unknown/wasm-release/identmap_wasm.wasm"
 STAMP="$DIST/pkg/.built-from"
-SIG="pre-opt $(stat -c '%s %Y' "$WASM_IN") $WASM_BINDGEN_VERSION $(command -v wasm-opt >/dev/null && echo opt)"
+# (a failing command substitution inside an assignment would end the script under `set -e`)
+if command -v wasm-opt >/dev/null; then have_opt=opt; else have_opt=no-opt; fi
+SIG="pre-opt $(stat -c '%s %Y' "$WASM_IN") $WASM_BINDGEN_VERSION $have_opt"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$SIG" ] || [ ! -f "$DIST/pkg/identmap_wasm_bg.wasm" ]; then
   # wasm-opt runs on cargo's output, before wasm-bindgen: Debian's binaryen (108) mis-points the
   # export of wasm-bindgen's externref table when it optimizes the bound module (the page then
   # fails with "WebAssembly.Table.grow(): failed to grow table").
   input="$WASM_IN"
-  if command -v wasm-opt >/dev/null; then
+  if [ "$have_opt" = opt ]; then
     mkdir -p "$DIST/.wasm-opt"
     if wasm-opt -Oz "$WASM_IN" -o "$DIST/.wasm-opt/identmap_wasm.wasm"; then
       input="$DIST/.wasm-opt/identmap_wasm.wasm"
@@ -59,6 +64,8 @@ npx --no-install esbuild src/main.js src/worker.js \
   --loader:.map=text --loader:.sql=text --loader:.conf=text --loader:.token=text --loader:.json=text \
   --outdir="$DIST" --log-level=warning
 cp index.html src/style.css src/editor.css "$DIST/"
+# assets/ copied afresh: a file deleted from assets/ does not linger in dist/assets
+rm -rf "$DIST/assets"
 if [ -d assets ]; then cp -r assets "$DIST/"; fi
 # the rule pages the findings link to (rules/<CODE>.md, same origin, readable offline)
 rm -rf "$DIST/rules" && mkdir -p "$DIST/rules" && cp "$ROOT"/docs/rules/*.md "$DIST/rules/"
