@@ -497,6 +497,46 @@ test("5. the postgres example: allow and deny", async () => {
   }
 });
 
+test("5b. postgres trace rows are the engine's: an included file's rule as written, captures highlighted, a main rule jumped to", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "postgres-trace" });
+    await chooseExample(page, "postgres-include");
+    await untilEqual(() => page.getAttribute(T("result-note"), "data-decision"), "allow", "dana@partner.example as dana");
+    const rowsNow = () =>
+      page.$$eval(`${T("trace")} ${T("trace-row")}`, (rs) =>
+        rs.map((r) => ({
+          line: r.dataset.line,
+          matched: r.dataset.matched,
+          rule: r.children[2].textContent,
+          g1: [...r.querySelectorAll(".identity mark.g1")].map((m) => m.textContent),
+        })),
+      );
+    const rows = await until(rowsNow, (v) => v.some((r) => r.matched === "true"), "a matched trace row");
+    // the included file's line 1 matched: its rule is the engine's text of that line (not "partners.conf:1")
+    const hit = rows.find((r) => r.matched === "true");
+    assertEqual(hit, { line: "1", matched: "true", rule: String.raw`certmap  /^(.*)@partner\.example$  \1`, g1: ["dana"] }, "the matched row from partners.conf");
+    // the main file's rule (line 3, @admins.txt): a click moves the editor there
+    await page.fill(T("identity-input"), "ops@example.com");
+    await page.fill(T("user-input"), "admin");
+    await untilEqual(() => page.getAttribute(T("result-note"), "data-decision"), "allow", "ops@example.com as admin");
+    const row3 = page.locator(`${T("trace")} ${T("trace-row")}[data-line="3"][data-matched=true]`);
+    await row3.waitFor({ state: "visible" });
+    assert(/@admins\.txt/.test(await row3.textContent()), `row 3's rule: ${await row3.textContent()}`);
+    await row3.click();
+    const cursorLine = () => page.$eval(T("rules-input"), (h) => h.editorView.state.doc.lineAt(h.editorView.state.selection.main.head).number);
+    await untilEqual(cursorLine, 3, "the editor's cursor after clicking the row for line 3");
+    // the postgres example: a regex rule's capture highlighted
+    await chooseExample(page, "postgres");
+    await untilEqual(() => page.getAttribute(T("result-note"), "data-decision"), "allow", "carol@example.com as carol");
+    const carol = page.locator(`${T("trace")} ${T("trace-row")}[data-line="3"][data-matched=true]`);
+    await carol.waitFor({ state: "visible" });
+    assertEqual(await carol.locator(".identity mark.g1").allTextContents(), ["carol"], "the capture \\1 in carol's row");
+  } finally {
+    await ctx.close();
+  }
+});
+
 function decodeShare(link) {
   const i = link.indexOf("#s=");
   assert(i > 0, `the share link has a #s= fragment: ${link}`);

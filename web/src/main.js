@@ -610,48 +610,24 @@ function outcomeText(row) {
   return (row.outcomeText ?? row.outcome_text ?? (row.matched ? "matched" : "no match")).replace(" -> ", " → ");
 }
 
+// A row's rule in the editor: its line highlighted, and (cockroach) the pattern and user it
+// matched with. A postgres row from an extra file has no rule_range: it stays where it is.
 function jumpToRule(row) {
-  let marks = [];
-  if (row.rule_range) {
-    editor.jumpTo(row.rule_range.from, row.rule_range.from);
-    marks.push({ from: row.rule_range.from, line: true });
-    if (row.matched) marks.push({ ...row.pattern_range, class: "cm-match-pattern" });
-    if (row.matched) marks.push({ ...row.user_range, class: "cm-match-user" });
-  } else if (row.line && row.mainFile !== false) {
-    const line = editor.view.state.doc.line(Math.min(row.line, editor.view.state.doc.lines));
-    editor.jumpTo(line.from);
-    marks.push({ from: line.from, line: true });
-  }
+  if (!row.rule_range) return;
+  const marks = [{ from: row.rule_range.from, line: true }];
+  if (row.matched && row.pattern_range) marks.push({ ...row.pattern_range, class: "cm-match-pattern" });
+  if (row.matched && row.user_range) marks.push({ ...row.user_range, class: "cm-match-user" });
+  editor.jumpTo(row.rule_range.from, row.rule_range.from);
   editor.setMarks(marks);
-}
-
-// A postgres trace row (`system_user_matched`, `produced_role`, `result`) in the cockroach shape.
-function pgRow(row) {
-  let rule = `${row.file}:${row.line}`;
-  if (row.file === "pg_ident.conf") {
-    const doc = editor.view.state.doc;
-    if (row.line >= 1 && row.line <= doc.lines) rule = doc.line(row.line).text.trim();
-  }
-  return {
-    line: row.line,
-    file: row.file,
-    identity: ui.identity.value,
-    rule,
-    matched: !!row.system_user_matched,
-    captures: row.captures,
-    produced: row.produced_role,
-    capture_spans: row.capture_spans,
-    ranges: row.ranges,
-    outcomeText: row.result,
-    mainFile: row.file === "pg_ident.conf",
-  };
 }
 
 function traceRows(trace, tbody, { principalKey = "identity", all = false } = {}) {
   tbody.replaceChildren();
   const table = tbody.closest("table");
   if (table) table.hidden = trace.length === 0;
-  const rows = trace.map((row) => (row.system_user_matched !== undefined ? pgRow(row) : row));
+  // the engine's rows as they are, both dialects (postgres rows have the same identity, rule,
+  // matched, outcome_text, ranges; rule_range when the line is in the editor's text)
+  const rows = trace;
   const list = all || rows.length <= TRACE_FIRST * 1.2 ? rows : rows.filter((row, i) => i < TRACE_FIRST || row.matched);
   // one listener for the table's rows (not two per row)
   const rowOf = (e) => {
