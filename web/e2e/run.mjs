@@ -285,6 +285,29 @@ test("3. IM201 for an unanchored regex, and its fix applied", async () => {
   }
 });
 
+test("3c. only the substituted \\1 is coloured: the trace's rule and the editor (\\2 and a second \\1 are literal)", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "substitution" });
+    await setEditorText(page, String.raw`https://idp.example.com /^(.*)@(corp)\.com$ x\2_\1_\1` + "\n");
+    await page.fill(T("issuer-input"), "https://idp.example.com");
+    await page.fill(T("identity-input"), "bob@corp.com");
+    // CockroachDB substitutes the first \1 only: \2 and the second \1 stay as they are
+    await untilEqual(() => users(page), [String.raw`x\2_bob_\1`], "users of bob@corp.com");
+    const row = page.locator(`${T("trace")} ${T("trace-row")}[data-matched=true]`);
+    await row.waitFor({ state: "visible" });
+    const rule = await row.locator("code.rule").evaluate((c) => ({
+      marks: [...c.querySelectorAll("mark")].map((m) => m.textContent),
+      before: c.querySelector("mark") ? c.textContent.slice(0, c.textContent.indexOf(c.querySelector("mark").textContent)) : null,
+    }));
+    assertEqual(rule, { marks: ["\\1"], before: String.raw`https://idp.example.com /^(.*)@(corp)\.com$ x\2_` }, "the substitution marked in the trace's rule");
+    const coloured = await page.$eval(T("rules-input"), (h) => [...h.shadowRoot.querySelectorAll(".tok-escape")].map((e) => e.textContent));
+    assertEqual(coloured, ["\\1"], "the substitution coloured in the editor");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("3b. a finding's rule link is the page shipped with the playground (same origin, HTTP 200), shown in a dialog", async () => {
   const ctx = await newContext();
   try {

@@ -13,20 +13,29 @@ import {
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { StreamLanguage, syntaxHighlighting } from "@codemirror/language";
-import { classHighlighter } from "@lezer/highlight";
+import { classHighlighter, tagHighlighter, Tag } from "@lezer/highlight";
 import { setDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
 
 // --- syntax colouring -------------------------------------------------------------------------
+
+// The `\1` the database substitutes: its own tag, coloured by editor.css's `.tok-escape`.
+const substitution = Tag.define();
+const substitutionClass = tagHighlighter([{ tag: substitution, class: "tok-escape" }]);
 
 // One line is `<issuer or map name> <identity pattern> <database user>`; `#` starts a comment.
 // The tokenizer only colours; the engine decides what a line means.
 function mapLanguage(postgres) {
   return StreamLanguage.define({
     name: postgres ? "pg_ident" : "identity_map",
-    startState: () => ({ field: 0 }),
-    copyState: (s) => ({ field: s.field }),
+    startState: () => ({ field: 0, regex: false, substituted: false }),
+    copyState: (s) => ({ ...s }),
+    tokenTable: { substitution },
     token(stream, state) {
-      if (stream.sol()) state.field = 0;
+      if (stream.sol()) {
+        state.field = 0;
+        state.regex = false;
+        state.substituted = false;
+      }
       if (stream.eatSpace()) return null;
       if (stream.peek() === "#") {
         stream.skipToEnd();
@@ -55,23 +64,28 @@ function mapLanguage(postgres) {
             else break;
           }
         }
-        return field === 1 && stream.current().startsWith('"/') ? "regexp" : "string";
+        state.regex = field === 1 && stream.current().startsWith('"/');
+        return state.regex ? "regexp" : "string";
       }
       if (field === 0) {
         stream.match(/^\S+/);
         return "namespace";
       }
       if (field === 1) {
-        const regex = stream.peek() === "/";
+        state.regex = stream.peek() === "/";
         stream.match(/^\S+/);
-        return regex ? "regexp" : "string";
+        return state.regex ? "regexp" : "string";
       }
       if (field === 2) {
-        // the user: `\1` is the first capture
+        // the user: the database substitutes its first `\1` only (CockroachDB reads it in any rule
+        // and rejects it without a capture; PostgreSQL after a regex); `\2`… are literal text
         state.field = 2;
-        if (stream.match(/^\\[0-9]/)) return "escape";
+        if (!state.substituted && (state.regex || !postgres) && stream.match(/^\\1/)) {
+          state.substituted = true;
+          return "substitution";
+        }
         if (stream.match(/^\+/)) return "operator";
-        stream.match(/^(?:[^\s\\]|\\(?![0-9]))+/) || stream.next();
+        stream.match(/^(?:[^\s\\]|\\(?!1))+/) || stream.next();
         return "variableName";
       }
       stream.match(/^\S+/);
@@ -142,6 +156,7 @@ export function createEditor(host, { doc, dialect, label, onChange }) {
         marksField,
         language.of(mapLanguage(dialect === "postgres")),
         syntaxHighlighting(classHighlighter),
+        syntaxHighlighting(substitutionClass),
         // no Tab binding: Tab leaves the editor, so the keyboard path through the page stays whole
         keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap]),
         EditorView.lineWrapping,

@@ -583,15 +583,24 @@ function highlightedIdentity(row) {
   return span;
 }
 
-function highlightedRule(rule, captures) {
-  // the rule's \N references coloured like the captures they take
+// The rule, with the one `\1` the engine substitutes (`substitution_range`: CockroachDB replaces
+// the first `\1` of the user; any other `\N` is literal text) coloured like capture 1. The range is
+// in the rules text; the row's `rule` ends with the same user field, so the offset within the user
+// carries over.
+function highlightedRule(row) {
+  const rule = String(row.rule ?? "");
   const span = el("code", { class: "rule" });
-  const parts = String(rule).split(/(\\[0-9])/);
-  for (const p of parts) {
-    const m = /^\\([0-9])$/.exec(p);
-    if (m && captures) span.append(el("mark", { class: `g${Math.min(Number(m[1]), 4)}`, text: p }));
-    else span.append(breakable(p));
+  const sub = row.matched ? row.substitution_range : null;
+  const user = row.user_range;
+  if (sub && user) {
+    const from = rule.length - (user.to - user.from) + (sub.from - user.from);
+    const to = from + (sub.to - sub.from);
+    if (from >= 0 && to <= rule.length && from < to) {
+      span.append(breakable(rule.slice(0, from)), el("mark", { class: "g1", title: "\\1", text: rule.slice(from, to) }), breakable(rule.slice(to)));
+      return span;
+    }
   }
+  span.append(breakable(rule));
   return span;
 }
 
@@ -659,7 +668,7 @@ function traceRows(trace, tbody, { principalKey = "identity", all = false } = {}
     tr.append(
       el("td", { text: String(row.line) }),
       el("td", {}, highlightedIdentity({ ...row, identity: row[principalKey] ?? row.identity })),
-      el("td", {}, highlightedRule(row.rule ?? "", row.matched ? row.captures : null)),
+      el("td", {}, highlightedRule(row)),
       el("td", {}, outcomeText(row), row.matched ? captureList(row.captures) : null),
     );
     frag.append(tr);
