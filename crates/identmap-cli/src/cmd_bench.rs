@@ -48,42 +48,43 @@ pub(crate) fn run(args: &BenchArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("{}: {e}", src.name))?;
     let m = &measured.measurement;
     match args.format {
-        Format::Json => println!("{}", m.to_json()),
+        Format::Json => outln!("{}", m.to_json())?,
         Format::Text => {
             let heap = m.heap_mb.map_or_else(|| "-".to_string(), |h| format!("{h:.2}"));
-            println!("rules             {}", m.rules);
-            println!("lookups           {}", m.lookups);
-            println!("parse             {:.2} ms (Ruleset::parse)", m.parse_ms);
-            println!("build             {:.2} ms (Matcher::new)", m.build_ms);
-            println!("heap              {heap} MB (Matcher)");
-            println!(
+            outln!("rules             {}", m.rules)?;
+            outln!("lookups           {}", m.lookups)?;
+            outln!("parse             {:.2} ms (Ruleset::parse)", m.parse_ms)?;
+            outln!("build             {:.2} ms (Matcher::new)", m.build_ms)?;
+            outln!("heap              {heap} MB (Matcher)")?;
+            outln!(
                 "matcher           {:.1} ns per lookup (median of 7 passes over {} lookups)",
-                m.matcher.ns, m.matcher.sample
-            );
+                m.matcher.ns,
+                m.matcher.sample
+            )?;
             match m.reference {
-                Some(r) => println!(
+                Some(r) => outln!(
                     "per-rule scan     {:.1} ns per lookup ({} lookups), {:.1}x the matcher",
                     r.ns,
                     r.sample,
                     r.ns / m.matcher.ns
-                ),
-                None => println!("per-rule scan     (skipped: --no-reference)"),
+                )?,
+                None => outln!("per-rule scan     (skipped: --no-reference)")?,
             }
-            println!(
+            outln!(
                 "hash floor        {:.1} ns per lookup; the matcher is {:.1}x the floor",
                 m.floor.ns,
                 m.floor_ratio()
-            );
-            println!(
+            )?;
+            outln!(
                 "hit rate          {:.1} % (more than one user: {:.1} %)",
                 m.hit_rate * 100.0,
                 m.multi_rate * 100.0
-            );
-            println!(
+            )?;
+            outln!(
                 "checked           {} lookups against the reference, {} mismatches",
                 m.checked,
                 m.mismatches.len()
-            );
+            )?;
         }
     }
     if let Some(first) = m.mismatches.first() {

@@ -68,32 +68,32 @@ fn cockroach(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
             help: Some("split the line, or move the rules after it before it".into()),
         });
     }
-    print!("{}", report::render(&src.name, &src.text, &problems));
+    out!("{}", report::render(&src.name, &src.text, &problems))?;
     let errors = parsed.errors().len() + problems.iter().filter(|p| p.code == "sql").count();
     let rules = parsed.ruleset();
     if errors == 0 {
-        println!(
+        outln!(
             "{}: ok: {} rule(s) in {} map(s), cockroach dialect ({} mode)",
             src.name,
             rules.rules().len(),
             rules.map_names().len(),
             opts.case().name()
-        );
+        )?;
         Ok(ExitCode::SUCCESS)
     } else {
         match parsed.errors().first() {
-            Some(e) if !e.is_cockroach_verdict() => println!(
+            Some(e) if !e.is_cockroach_verdict() => outln!(
                 "{}: {} error(s); identmap cannot evaluate the config, the first: {} (CockroachDB accepts it)",
                 src.name,
                 errors,
                 e.message()
-            ),
-            first => println!(
+            )?,
+            first => outln!(
                 "{}: {} error(s); CockroachDB rejects the whole config with the first: {}",
                 src.name,
                 errors,
                 first.map_or("(SQL error)", |e| e.message())
-            ),
+            )?,
         }
         Ok(ExitCode::from(1))
     }
@@ -142,17 +142,17 @@ fn postgres(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
     for (name, problems) in &mut by_file {
         problems.sort_by_key(|p| p.span.start);
         let text = file.source(name).unwrap_or("");
-        print!("{}", report::render(name, text, problems));
+        out!("{}", report::render(name, text, problems))?;
     }
     let lines = file.map_lines().count();
     if errors == 0 {
-        println!("{}: ok: {lines} map line(s), postgres dialect (PostgreSQL {})", src.name, opts.pg_version);
+        outln!("{}: ok: {lines} map line(s), postgres dialect (PostgreSQL {})", src.name, opts.pg_version)?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        outln!(
             "{}: {errors} error(s): PostgreSQL {} keeps the previous map on reload (\"was not reloaded\") and loads no map at all at startup",
             src.name, opts.pg_version
-        );
+        )?;
         Ok(ExitCode::from(1))
     }
 }

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
 
-use identmap_cli::eval;
+use identmap_cli::{eval, output};
 
 pub(crate) fn run(file: &str, engine: identmap::Engine) -> Result<ExitCode, String> {
     let reader: Box<dyn BufRead> = if file == "-" {
@@ -22,8 +22,11 @@ pub(crate) fn run(file: &str, engine: identmap::Engine) -> Result<ExitCode, Stri
                 serde_json::json!({"ok": false, "error": format!("line {}: invalid UTF-8 at byte {}", n + 1, e.valid_up_to())})
             }
         };
-        writeln!(out, "{result}").map_err(|e| e.to_string())?;
+        if let Err(e) = writeln!(out, "{result}") {
+            // A closed pipe ends the output quietly; any other write error is the command's.
+            return output::stdout_error(e).map(|()| ExitCode::SUCCESS);
+        }
     }
-    out.flush().map_err(|e| e.to_string())?;
+    out.flush().or_else(output::stdout_error)?;
     Ok(ExitCode::SUCCESS)
 }

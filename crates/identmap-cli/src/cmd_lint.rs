@@ -111,7 +111,7 @@ pub(crate) fn run(args: &LintArgs) -> Result<ExitCode, String> {
     let rendered = lint_format::render(args.format, &reports, &style);
     match &args.output {
         Some(path) => std::fs::write(path, rendered).map_err(|e| format!("{path}: {e}"))?,
-        None => print!("{rendered}"),
+        None => out!("{rendered}")?,
     }
     let worst = reports.iter().filter_map(Report::max_severity).max();
     Ok(if worst.is_some_and(|w| w >= settings.fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -80,8 +80,8 @@ fn cockroach(src: &Source, args: &MapArgs) -> Result<ExitCode, String> {
     };
     let report = CockroachMap::new(&rules, matcher.as_ref(), issuer, &args.identity, args.explain);
     match args.format {
-        Format::Json => println!("{}", report.to_json()),
-        Format::Text => print!("{}", report.to_text()),
+        Format::Json => outln!("{}", report.to_json())?,
+        Format::Text => out!("{}", report.to_text())?,
     }
     Ok(if report.users().is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
@@ -144,8 +144,8 @@ pub(crate) fn postgres_map(src: &Source, args: &MapArgs) -> Result<ExitCode, Str
         args.explain,
     );
     match args.format {
-        Format::Json => println!("{}", report.to_json()),
-        Format::Text => print!("{}", report.to_text()),
+        Format::Json => outln!("{}", report.to_json())?,
+        Format::Text => out!("{}", report.to_text())?,
     }
     Ok(if report.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -138,8 +138,8 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
     }
     let d = Simulator::new(settings).decide(&token.text, &options);
     match args.format {
-        SsoFormat::Json => println!("{}", d.to_json(args.show_claims)),
-        SsoFormat::Full => print!("{}", d.to_text(args.show_claims)),
+        SsoFormat::Json => outln!("{}", d.to_json(args.show_claims))?,
+        SsoFormat::Full => out!("{}", d.to_text(args.show_claims))?,
     }
     Ok(if d.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -67,7 +67,7 @@ pub(crate) fn run(args: &TestArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}:{e}", src.name))?;
         results.extend(outcomes);
     }
-    print!("{}", expect::to_text(&results));
+    out!("{}", expect::to_text(&results))?;
     if let Some(path) = &args.junit {
         let xml = junit(&results)?;
         std::fs::write(path, xml).map_err(|e| format!("{path}: {e}"))?;

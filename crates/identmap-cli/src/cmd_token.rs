@@ -17,6 +17,6 @@ pub(crate) fn decode(arg: &str) -> Result<ExitCode, String> {
         Some(at) => format!("{} (at byte {at} of the token)", e.message()),
         None => e.message().to_string(),
     })?;
-    println!("{}", serde_json::to_string_pretty(&token.to_json()).map_err(|e| e.to_string())?);
+    outln!("{}", serde_json::to_string_pretty(&token.to_json()).map_err(|e| e.to_string())?)?;
     Ok(ExitCode::SUCCESS)
 }

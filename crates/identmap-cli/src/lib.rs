@@ -6,4 +6,5 @@ pub mod config;
 pub mod eval;
 pub mod input;
 pub mod lint_format;
+pub mod output;
 pub mod report;

@@ -1,6 +1,21 @@
 //! The `identmap` command-line tool: check, evaluate and explain identity maps offline.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// `println!` that never panics: a closed pipe ends the output quietly, another write error is
+/// the command's error (`identmap_cli::output`). Used as `outln!(…)?`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        identmap_cli::output::emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` that never panics (see `outln!`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        identmap_cli::output::emit(&format!($($arg)*))
+    };
+}
+
 mod cmd_bench;
 mod cmd_check;
 mod cmd_eval;

@@ -136,3 +136,54 @@ fn usage_errors_exit_2() {
     assert_eq!(identmap(&["check", "no/such/file"], b"").status.code(), Some(2));
     assert_eq!(identmap(&["frobnicate"], b"").status.code(), Some(2));
 }
+
+/// A reader that goes away (`| head -c1`) ends the output quietly and the command keeps its own
+/// exit status; a full disk is an error naming standard output. Never a panic.
+#[test]
+#[cfg(unix)]
+fn closed_or_full_stdout_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let map: String = (0..1500).map(|i| format!("idp /u{i}-(.*)@x\\.com \\1\n")).collect();
+    let dir = std::env::temp_dir().join(format!("identmap-stdout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("big.map");
+    std::fs::write(&file, &map).expect("write map");
+    let file = file.to_str().expect("utf-8 path");
+    let cases: [(&[&str], i32); 4] = [
+        (&["lint", "--no-config", "--format", "json", file], 1),
+        (&["lint", "--no-config", file], 1),
+        (&["map", file, "--issuer", "idp", "--identity", "u1-a@x.com", "--explain"], 0),
+        (&["check", "--dialect", "cockroach", file], 0),
+    ];
+    for (args, status) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_identmap"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("identmap runs");
+        // Read one byte, then close the pipe, as `head -c1` does.
+        let mut one = [0u8; 1];
+        let mut out = child.stdout.take().expect("stdout");
+        let _ = out.read(&mut one);
+        drop(out);
+        let done = child.wait_with_output().expect("identmap finishes");
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(done.status.code(), Some(status), "{args:?}: {err}");
+    }
+    if std::path::Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let done = Command::new(env!("CARGO_BIN_EXE_identmap"))
+            .args(["lint", "--no-config", file])
+            .stdout(full)
+            .output()
+            .expect("identmap runs");
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
