@@ -15,6 +15,7 @@ import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { registerServeTests } from "./serve.test.mjs";
+import { encodeState } from "../src/share.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, "..");
@@ -463,6 +464,60 @@ test("4d. the claim field is the SSO request's claim: a last statement without `
     // the override goes: the settings' own claim again
     await page.fill(T("claim-input"), "");
     await until(() => decision.getAttribute("data-allowed"), (v) => v === "true", "allowed again with the settings' claim");
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("4e. the settings' identity map moves into the editor, an empty one too", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "move-map" });
+    await page.click("#settings-details > summary");
+    const move = page.locator(T("move-map"));
+    await page.fill(T("settings-input"), String.raw`SET CLUSTER SETTING server.identity_map.configuration = 'https://idp.example.com /^(.*)@corp\.com$ \1';`);
+    await move.waitFor({ state: "visible" });
+    await move.click();
+    await untilEqual(() => editorText(page), String.raw`https://idp.example.com /^(.*)@corp\.com$ \1` + "\n", "the editor after moving the map");
+    // an empty map is a map (it maps nobody): it moves too, and empties the editor
+    await page.fill(T("settings-input"), "SET CLUSTER SETTING server.identity_map.configuration = '';");
+    await page.waitForTimeout(300);
+    assert(await move.isVisible(), "move-map shown for an empty identity map");
+    await move.click();
+    await untilEqual(() => editorText(page), "", "the editor after moving the empty map");
+    const problems = await page.locator(`${T("settings-problems")} li.error`).allTextContents();
+    assertEqual(problems, [], "errors under the settings after moving the empty map");
+    // no map in the settings: no button
+    await page.fill(T("settings-input"), "SET CLUSTER SETTING server.jwt_authentication.enabled = true;");
+    await move.waitFor({ state: "hidden" });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("4f. a load the engine refuses: its error in the findings (not \"No findings.\"), no stale issuer suggestions", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openPage(ctx, { name: "load-failed" });
+    await chooseExample(page, "postgres");
+    const names = () => page.$$eval("#issuer-list option", (os) => os.map((o) => o.value));
+    await untilEqual(names, ["certmap", "krb"], "the map names suggested for the postgres example");
+    // a link from a newer page: PostgreSQL 14, which this engine does not read
+    const hash = await encodeState({ v: 1, dialect: "postgres", pg: 14, rules: EX("pg_ident.conf"), issuer: "certmap", identities: ["carol@example.com"], user: "carol" });
+    await page.evaluate((h) => (location.hash = h), hash);
+    await until(() => page.textContent(T("engine-error")), (t) => /could not read this/.test(t), "the engine's error");
+    const items = await until(
+      () => page.$$eval(`${T("diagnostics")} li`, (ls) => ls.map((l) => l.textContent)),
+      (v) => v.length > 0 && !v.some((t) => /certmap|IM\d/.test(t) && !/could not run/.test(t)),
+      "the findings list after the refused load",
+    );
+    assert(items.length === 1 && /The linter could not run: PostgreSQL/.test(items[0]), `the findings list: ${show(items)}`);
+    await untilEqual(names, [], "map-name suggestions after the refused load");
+    // the same page loads again once the version is one the engine reads
+    await page.selectOption(T("pg-version-select"), "16");
+    await untilEqual(() => page.getAttribute(T("result-note"), "data-decision"), "allow", "carol@example.com as carol on PostgreSQL 16");
+    await untilEqual(names, ["certmap", "krb"], "the map names suggested again");
+    assertEqual((await page.textContent(T("engine-error"))).trim(), "", "no engine error on PostgreSQL 16");
   } finally {
     await ctx.close();
   }

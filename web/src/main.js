@@ -4,6 +4,7 @@
 import { createEditor } from "./editor.js";
 import { EXAMPLES } from "./examples.js";
 import { encodeState, decodeState } from "./share.js";
+import { isFailure } from "./answers.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const el = (tag, attrs = {}, ...children) => {
@@ -28,10 +29,6 @@ const BATCH_PAGE = 500;
 // trace re-rendered on every keystroke took most of a keystroke's time)
 const TRACE_FIRST = 50;
 
-// A failed engine call answers `{"error": …}` (a token that does not read adds `part` and
-// `offset`); a load summary of a rejected map also has an `error` field, next to its others.
-const isFailure = (r) =>
-  !!r && typeof r.error === "string" && Object.keys(r).every((k) => k === "error" || k === "part" || k === "offset");
 const t0 = performance.now();
 
 // --- the inputs -------------------------------------------------------------------------------
@@ -368,6 +365,7 @@ function onWorkerMessage(event) {
     ready = true;
     $("version").textContent = m.version;
     if (restarted) {
+      restarted = false;
       $("engine-status").textContent = `Engine restarted (identmap ${m.version})`;
       return;
     }
@@ -464,46 +462,35 @@ function renderLoad(r) {
     verdict.className = "verdict";
   }
   show($("roles-error"), r.roles_error || "");
-  // suggestions for the issuer field: the map names of the parsed rules
-  if (!failed && Array.isArray(r.map_names)) {
-    const names = r.map_names.slice(0, 200);
-    const list = document.getElementById("issuer-list");
-    if (list.dataset.names !== JSON.stringify(names)) {
-      list.dataset.names = JSON.stringify(names);
-      list.replaceChildren(...names.map((n) => el("option", { value: n })));
-    }
+  // suggestions for the issuer (map name) field: the map names of the parsed rules, none when
+  // nothing loaded
+  const names = failed ? [] : r.map_names.slice(0, 200);
+  const issuerList = document.getElementById("issuer-list");
+  if (issuerList.dataset.names !== JSON.stringify(names)) {
+    issuerList.dataset.names = JSON.stringify(names);
+    issuerList.replaceChildren(...names.map((n) => el("option", { value: n })));
   }
   // settings: statements read, their errors and problems
   const list = $("settings-problems");
   list.replaceChildren();
-  const st = r.settings;
+  const st = failed ? null : r.settings;
+  // the identity map the settings set (a string, "" included), or null
+  settingsMap = st && r.dialect === "cockroach" ? st.identity_map : null;
+  $("move-map").hidden = settingsMap == null;
   if (st) {
-    for (const e of st.errors || []) list.append(el("li", { class: "error", "data-testid": "settings-problem", text: e.message }));
-    for (const p of st.problems || [])
+    for (const e of st.errors) list.append(el("li", { class: "error", "data-testid": "settings-problem", text: e.message }));
+    for (const p of st.problems)
       list.append(el("li", { class: "warning", "data-testid": "settings-problem", text: p.setting ? `${p.setting}: ${p.message}` : p.message }));
-    const mapText = st.identity_map ?? st.map_text ?? null;
-    const btn = $("move-map");
-    btn.hidden = !(st.map_in_settings && r.dialect === "cockroach");
-    btn.dataset.map = typeof mapText === "string" ? mapText : "";
-    if (st.map_in_settings && !editor.text.trim() && ui.dialect.value === "cockroach" && !list.children.length) {
+    if (settingsMap != null && !editor.text.trim() && !list.children.length) {
       list.append(el("li", { class: "info", text: "The settings set an identity map: move it into the editor to test and lint it." }));
     }
   }
 }
 
+let settingsMap = null;
 $("move-map").addEventListener("click", () => {
-  const map = $("move-map").dataset.map;
-  if (!map) {
-    const list = $("settings-problems");
-    list.append(
-      el("li", {
-        class: "error",
-        text: "This engine build does not return the map text of the settings yet; copy the map from the statement by hand.",
-      }),
-    );
-    return;
-  }
-  editor.text = map.endsWith("\n") ? map : map + "\n";
+  if (settingsMap == null) return;
+  editor.text = settingsMap === "" || settingsMap.endsWith("\n") ? settingsMap : settingsMap + "\n";
   editor.jumpTo(0);
 });
 
@@ -531,18 +518,6 @@ function renderDecoded(r) {
   }
 }
 
-// The identity with the matched part and each capture highlighted. `ranges` are UTF-16 ranges
-// from the engine ([match, group1, …], null for a group that did not take part); `capture_spans`
-// are byte offsets. Without either, the identity is shown plain and the captures listed.
-function utf16Ranges(row) {
-  if (Array.isArray(row.ranges)) return row.ranges.map((r) => (r ? [r.from ?? r[0], r.to ?? r[1]] : null));
-  if (Array.isArray(row.capture_spans)) {
-    const bytes = new TextEncoder().encode(row.identity);
-    const toUnits = (b) => new TextDecoder().decode(bytes.subarray(0, b)).length;
-    return row.capture_spans.map((s) => (s ? [toUnits(s[0]), toUnits(s[1])] : null));
-  }
-  return null;
-}
 
 // Text with line-break opportunities after the separators of identities and rules (`@`, `.`, `/`,
 // `:`, `,`, `=`), so a narrow trace column breaks "carl@ example.com", never "Carl@Examp le.com".
@@ -559,7 +534,9 @@ function breakable(text) {
 
 function highlightedIdentity(row) {
   const text = row.identity ?? row.principal ?? "";
-  const ranges = row.matched ? utf16Ranges(row) : null;
+  // the engine's UTF-16 ranges in the identity: [match, group 1, …], null for a group that did not
+  // take part
+  const ranges = row.matched ? row.ranges : null;
   const span = el("span", { class: "identity" });
   if (!ranges || !ranges[0]) {
     span.append(breakable(text));
@@ -569,7 +546,7 @@ function highlightedIdentity(row) {
   const paint = new Array(text.length).fill(-1);
   ranges.forEach((r, g) => {
     if (!r) return;
-    for (let i = r[0]; i < r[1] && i < text.length; i++) paint[i] = g;
+    for (let i = r.from; i < r.to && i < text.length; i++) paint[i] = g;
   });
   let i = 0;
   while (i < text.length) {
@@ -613,11 +590,8 @@ function captureList(captures) {
   return box;
 }
 
-// The engine's words for what a rule did (`matched -> carl`, as the CLI prints them); postgres rows
-// carry their own (`outcomeText`).
-function outcomeText(row) {
-  return (row.outcomeText ?? row.outcome_text ?? (row.matched ? "matched" : "no match")).replace(" -> ", " → ");
-}
+// The engine's words for what a rule did (`matched -> carl`, as the CLI prints them).
+const outcomeText = (row) => row.outcome_text.replace(" -> ", " → ");
 
 // A row's rule in the editor: its line highlighted, and (cockroach) the pattern and user it
 // matched with. A postgres row from an extra file has no rule_range: it stays where it is.
@@ -724,7 +698,7 @@ function renderMap(r) {
     const parts = [`Decision: ${r.decision}`];
     if (r.reason) parts.push(r.reason);
     if (r.file_loaded === false) parts.push("(PostgreSQL loads no map from this file)");
-    const log = Array.isArray(r.log) ? r.log.filter(Boolean).join(" ") : r.log;
+    const log = r.log.filter(Boolean).join(" ");
     if (log) parts.push(`Server log: ${log}`);
     note.textContent = parts.join(" · ");
     note.className = `pg-decision ${r.decision}`;
@@ -835,7 +809,7 @@ function renderLint(r) {
       cm.push({
         from: d.from,
         to: d.to,
-        severity: d.severity === "info" ? "info" : d.severity,
+        severity: d.severity,
         source: d.code,
         message: d.message,
         renderMessage: () => diagnosticBody(d, false),

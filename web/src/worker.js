@@ -18,6 +18,7 @@
 // The worker holds no identity-map logic: every answer is the engine's JSON.
 
 import init, { Playground, decode_token, version } from "../dist/pkg/identmap_wasm.js";
+import { isFailure } from "./answers.js";
 
 let engine = null;
 let pending = null;
@@ -52,11 +53,6 @@ function call(fn) {
 }
 
 class EngineCrash extends Error {}
-
-// A failed call answers `{"error": …}` (a token that does not read adds `part` and `offset`); a
-// load summary of a rejected map also has an `error` field, next to its other fields.
-const isFailure = (r) =>
-  !!r && typeof r.error === "string" && Object.keys(r).every((k) => k === "error" || k === "part" || k === "offset");
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -119,7 +115,8 @@ async function handle(req) {
       postCached("lint", lintCache.result.result, lintCache.id);
     }
   } else {
-    post("lint", { result: { diagnostics: [], summary: null, unavailable: true }, ms: 0 });
+    // nothing is loaded: the load's own error is the lint's answer too
+    post("lint", { result: loadResult.result, ms: 0 });
   }
   await tick();
   if (pending) return;
