@@ -116,7 +116,11 @@ fn postgres(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
                 code: "postgres::load",
                 message: format!("line {}: {}", e.location().line(), e.message()),
                 span: e.location().span(),
-                label: "PostgreSQL rejects this line".into(),
+                label: if e.kind() == identmap::postgres::LoadErrorKind::Refused {
+                    "identmap does not read this file (PostgreSQL would try to)".into()
+                } else {
+                    "PostgreSQL rejects this line".into()
+                },
                 help: None,
             },
         );
@@ -148,6 +152,14 @@ fn postgres(src: &Source, opts: &DialectOpts) -> Result<ExitCode, String> {
     if errors == 0 {
         outln!("{}: ok: {lines} map line(s), postgres dialect (PostgreSQL {})", src.name, opts.pg_version)?;
         Ok(ExitCode::SUCCESS)
+    } else if let Some(e) = file.refused() {
+        outln!(
+            "{}: {errors} error(s); identmap cannot say what PostgreSQL {} does with this file: {}",
+            src.name,
+            opts.pg_version,
+            e.message()
+        )?;
+        Ok(ExitCode::from(1))
     } else {
         outln!(
             "{}: {errors} error(s): PostgreSQL {} keeps the previous map on reload (\"was not reloaded\") and loads no map at all at startup",

@@ -86,7 +86,8 @@ pub(crate) fn run(args: &SsoArgs) -> Result<ExitCode, String> {
         args.settings.clone().or_else(|| sso.and_then(|c| c.settings()).map(|p| p.display().to_string()));
     let mut settings = match &file {
         Some(path) => {
-            let src = read_source(path)?;
+            // Named on the command line, or inside identmap.toml (then a regular file only).
+            let src = if args.settings.is_some() { read_source(path)? } else { input::read_named(path)? };
             let parsed = identmap::sql::parse_settings(&src.text);
             if let Some(e) = parsed.errors().first() {
                 let (line, col) = identmap::LineIndex::new(&src.text).line_col(e.span().start);

@@ -30,7 +30,7 @@ fn load_map(spec: &MapSpec, base: &Path, default_roles: Option<&str>) -> Result<
     let name = path.to_string_lossy().into_owned();
     match spec.dialect() {
         Dialect::Cockroach => {
-            let src = input::read_source(&name)?;
+            let src = input::read_named(&name)?;
             let text = if input::is_sql(&name) { input::identity_map_of_sql(&src)?.1 } else { src.text };
             LoadedMap::cockroach(&text, spec.case()).map_err(|e| format!("{name}: {e}"))
         }

@@ -12,7 +12,7 @@ pub use identmap_lint::project::{ConfigError, ProjectConfig, SeverityOverride, S
 /// Read errors (with the path) and everything [`ProjectConfig::parse`] reports.
 pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
     let name = path.to_string_lossy();
-    let src = crate::input::read_source(&name).map_err(|message| {
+    let src = crate::input::read_named(&name).map_err(|message| {
         // `read_source` already names the file.
         ConfigError::whole_file(path, message.strip_prefix(&format!("{name}: ")).unwrap_or(&message))
     })?;
@@ -24,7 +24,7 @@ pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
 /// # Errors
 /// When it cannot be read.
 pub fn read_sso_file(path: &Path) -> Result<String, String> {
-    Ok(crate::input::read_source(&path.to_string_lossy())?.text)
+    Ok(crate::input::read_named(&path.to_string_lossy())?.text)
 }
 
 /// The `[sso]` table's JWT settings, its files read from disk.

@@ -20,29 +20,55 @@ pub struct Source {
 }
 
 /// Read `path` (`-` for stdin) as UTF-8, with an error that says where invalid UTF-8 starts.
+/// A path given on the command line may be any readable file (a FIFO, `/dev/stdin`), as for
+/// `cat`; its size is bounded however it reports it (`/dev/zero` reports 0).
 ///
 /// # Errors
 /// I/O errors, inputs over [`MAX_INPUT`], and invalid UTF-8 (with its line and column).
 pub fn read_source(path: &str) -> Result<Source, String> {
     let (name, bytes) = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut buf).map_err(|e| format!("<stdin>: {e}"))?;
-        ("<stdin>".to_string(), buf)
+        ("<stdin>".to_string(), read_bounded("<stdin>", std::io::stdin())?)
     } else {
-        let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?;
-        if meta.len() > MAX_INPUT {
-            return Err(format!(
-                "{path}: {} bytes is larger than identmap's input limit of {MAX_INPUT} bytes",
-                meta.len()
-            ));
-        }
-        (path.to_string(), std::fs::read(path).map_err(|e| format!("{path}: {e}"))?)
+        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+        (path.to_string(), read_bounded(path, file)?)
     };
-    if bytes.len() as u64 > MAX_INPUT {
-        return Err(format!("{name}: larger than identmap's input limit of {MAX_INPUT} bytes"));
-    }
     let text = decode(&name, bytes)?;
     Ok(Source { name, text })
+}
+
+/// [`read_source`] for a file named inside another file (an `include`, a `map` directive of an
+/// expectation file, a file of `identmap.toml`): it must be a regular file, so that a committed
+/// file naming a FIFO, a device or `/dev/stdin` cannot stall or flood a CI job.
+///
+/// # Errors
+/// As [`read_source`], and a path that is not a regular file.
+pub fn read_named(path: &str) -> Result<Source, String> {
+    regular(path)?;
+    read_source(path)
+}
+
+/// Refuse a path that is not a regular file (after following links).
+fn regular(path: &str) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?;
+    if meta.is_file() {
+        Ok(())
+    } else if meta.is_dir() {
+        Err(format!("{path}: is a directory"))
+    } else {
+        Err(format!(
+            "{path}: not a regular file (a FIFO, socket or device): a file named inside another file must be a regular file"
+        ))
+    }
+}
+
+/// Everything `reader` gives, refused past [`MAX_INPUT`] bytes (never read further).
+fn read_bounded(name: &str, reader: impl Read) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    reader.take(MAX_INPUT + 1).read_to_end(&mut buf).map_err(|e| format!("{name}: {e}"))?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(format!("{name}: larger than identmap's input limit of {MAX_INPUT} bytes"));
+    }
+    Ok(buf)
 }
 
 /// Decode UTF-8, reporting the first invalid byte's line and column.
@@ -104,14 +130,27 @@ pub struct FsResolver;
 impl identmap::postgres::FileResolver for FsResolver {
     fn read(&self, path: &str) -> Result<String, identmap::postgres::FileError> {
         use identmap::postgres::{FileError, FileErrorKind};
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        let io = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => FileError::not_found(),
             std::io::ErrorKind::PermissionDenied => {
                 FileError::new(FileErrorKind::PermissionDenied, "Permission denied")
             }
             std::io::ErrorKind::IsADirectory => FileError::new(FileErrorKind::Other, "Is a directory"),
             _ => FileError::new(FileErrorKind::Other, e.to_string()),
-        })?;
+        };
+        // Included files are named inside other files: regular files only, bounded.
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            return Err(FileError::new(FileErrorKind::Other, "Is a directory"));
+        }
+        if !meta.is_file() {
+            return Err(FileError::new(
+                FileErrorKind::Refused,
+                "not a regular file (a FIFO, socket or device): identmap reads only regular files named inside other files",
+            ));
+        }
+        let file = std::fs::File::open(path).map_err(io)?;
+        let bytes = read_bounded(path, file).map_err(|e| FileError::new(FileErrorKind::Refused, e))?;
         decode(path, bytes).map_err(|e| FileError::new(FileErrorKind::Other, e))
     }
 
@@ -135,7 +174,7 @@ impl identmap::postgres::FileResolver for FsResolver {
 /// # Errors
 /// I/O errors and malformed JSON, with the file name.
 pub fn read_role_graph(path: &str) -> Result<identmap::postgres::Roles, String> {
-    let src = read_source(path)?;
+    let src = read_named(path)?;
     let v: serde_json::Value = serde_json::from_str(&src.text).map_err(|e| format!("{path}: {e}"))?;
     roles_from_json(&v).map_err(|e| format!("{path}: {e}"))
 }

@@ -187,3 +187,40 @@ fn closed_or_full_stdout_is_not_a_panic() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Files named inside files must be regular files, and every read is bounded: `map /dev/zero` in
+/// an expectation file, an `include` of a FIFO, `identmap check /dev/zero` are clear errors, never
+/// a hang or gigabytes of memory. A refused include is identmap's limit, not PostgreSQL's verdict.
+#[test]
+#[cfg(unix)]
+fn devices_and_fifos_named_in_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("identmap-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let fifo = dir.join("fifo.conf");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    std::fs::write(dir.join("zero.expect"), "map /dev/zero\nexpect m a -> b\n").expect("write");
+    let out = common::run_in(&dir, &["test", "zero.expect"], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("/dev/zero: not a regular file"), "{err}");
+    let out = common::run_in(&dir, &["check", "/dev/zero"], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("larger than identmap's input limit"), "{err}");
+    if made {
+        std::fs::write(dir.join("pg_ident.conf"), "m alice alice\ninclude fifo.conf\n").expect("write");
+        let out = common::run_in(&dir, &["check", "pg_ident.conf"], b"");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("identmap cannot say what PostgreSQL 16 does with this file"), "{text}");
+        assert!(!text.contains("PostgreSQL rejects this line"), "{text}");
+        let out = common::run_in(
+            &dir,
+            &["map", "pg_ident.conf", "--map", "m", "--system-user", "alice", "--db-user", "alice"],
+            b"",
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("unsupported"), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

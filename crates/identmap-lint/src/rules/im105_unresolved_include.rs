@@ -49,7 +49,10 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         let ParseProblem::Postgres { file, error } = p else { continue };
         if matches!(
             error.kind(),
-            LoadErrorKind::FileNotFound | LoadErrorKind::CannotOpen | LoadErrorKind::NestingTooDeep
+            LoadErrorKind::FileNotFound
+                | LoadErrorKind::CannotOpen
+                | LoadErrorKind::NestingTooDeep
+                | LoadErrorKind::Refused
         ) {
             out.push(
                 Finding::new(&INFO, *file, error.location().span(), error.message())

@@ -332,6 +332,16 @@ impl IdentFile {
             ));
             return Check { decision: Decision::Deny, log, trace, loaded };
         }
+        // A file identmap refused to read: the server would read it, so nothing is known.
+        if let Some(e) = self.refused() {
+            let reason = e.message().to_string();
+            return Check {
+                decision: Decision::Unsupported { reason, location: e.location().clone() },
+                log,
+                trace,
+                loaded,
+            };
+        }
         if loaded {
             for line in lines {
                 if line.map.text() != map {

@@ -38,6 +38,9 @@ pub enum FileErrorKind {
     PermissionDenied,
     /// Any other failure.
     Other,
+    /// identmap's own refusal to read the file (not a regular file, over its size limit): the
+    /// server would try to read it, so no verdict of the server's follows from it.
+    Refused,
 }
 
 /// Why a file could not be read. Opaque; see [`FileError::kind`] and [`FileError::reason`].

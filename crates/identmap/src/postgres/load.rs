@@ -193,13 +193,14 @@ impl<'r> Loader<'r> {
                 format!("could not open file \"{path}\": maximum nesting depth exceeded"),
             ));
         }
-        self.resolver.read(path).map_err(|e| {
-            let kind = if e.kind() == FileErrorKind::NotFound {
-                LoadErrorKind::FileNotFound
-            } else {
-                LoadErrorKind::CannotOpen
-            };
-            (kind, format!("could not open file \"{path}\": {}", e.reason()))
+        self.resolver.read(path).map_err(|e| match e.kind() {
+            FileErrorKind::NotFound => {
+                (LoadErrorKind::FileNotFound, format!("could not open file \"{path}\": {}", e.reason()))
+            }
+            FileErrorKind::Refused => {
+                (LoadErrorKind::Refused, format!("identmap does not read \"{path}\": {}", e.reason()))
+            }
+            _ => (LoadErrorKind::CannotOpen, format!("could not open file \"{path}\": {}", e.reason())),
         })
     }
 

@@ -218,6 +218,9 @@ pub enum LoadErrorKind {
     CannotOpen,
     /// `maximum nesting depth exceeded`.
     NestingTooDeep,
+    /// identmap does not read an included or `@` file ([`FileErrorKind::Refused`]): not the
+    /// server's error; a check that needs the file answers unsupported.
+    Refused,
 }
 
 /// A problem on one line, as PostgreSQL reports it (the `error` column of the view). Opaque.

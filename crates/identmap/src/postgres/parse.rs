@@ -211,6 +211,8 @@ pub struct IdentFile {
     sources: Vec<SourceFile>,
     lines: Vec<Line>,
     loaded: bool,
+    /// The first line whose file identmap refused to read, if any.
+    refused: Option<usize>,
 }
 
 impl IdentFile {
@@ -241,7 +243,9 @@ impl IdentFile {
             .collect();
         let lines: Vec<Line> = lines;
         let loaded = lines.iter().all(|l| l.result.is_ok());
-        Ok(IdentFile { version, path: path.to_string(), sources: loader.sources, lines, loaded })
+        let refused =
+            lines.iter().position(|l| l.error().is_some_and(|e| e.kind() == LoadErrorKind::Refused));
+        Ok(IdentFile { version, path: path.to_string(), sources: loader.sources, lines, loaded, refused })
     }
 
     /// Parse a text as `pg_ident.conf` with no other files (includes and `@file`s are missing).
@@ -253,7 +257,14 @@ impl IdentFile {
             Ok(f) => f,
             Err(_) => {
                 let path = "pg_ident.conf".into();
-                IdentFile { version, path, sources: Vec::new(), lines: Vec::new(), loaded: true }
+                IdentFile {
+                    version,
+                    path,
+                    sources: Vec::new(),
+                    lines: Vec::new(),
+                    loaded: true,
+                    refused: None,
+                }
             }
         }
     }
@@ -304,6 +315,13 @@ impl IdentFile {
     pub fn map_names(&self) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
         self.map_lines().map(|ml| ml.map.text()).filter(|n| seen.insert(*n)).collect()
+    }
+
+    /// The first error of a file identmap refused to read ([`LoadErrorKind::Refused`]): what the
+    /// server does with this file is then unknown.
+    #[must_use]
+    pub fn refused(&self) -> Option<&LoadError> {
+        self.refused.and_then(|i| self.lines[i].error())
     }
 
     /// Every error in order.

@@ -337,3 +337,31 @@ fn empty_map_name_compares_role_and_system_user() {
     assert_eq!(file.check("", "ALICE", "alice", true, &roles).decision(), &Decision::Allow);
     assert_eq!(file.check("", "ALICE", "alice", false, &roles).decision(), &Decision::Deny);
 }
+
+/// A file the resolver refuses (identmap's own limit: a FIFO, a device, too large) is not the
+/// server's error: the check answers unsupported, naming it, never allow or deny.
+#[test]
+fn a_refused_include_makes_checks_unsupported() {
+    struct Refusing;
+    impl FileResolver for Refusing {
+        fn read(&self, path: &str) -> Result<String, FileError> {
+            match path {
+                "pg_ident.conf" => Ok("m alice alice\ninclude fifo.conf\n".into()),
+                _ => Err(FileError::new(FileErrorKind::Refused, "not a regular file")),
+            }
+        }
+        fn read_dir(&self, _: &str) -> Result<Vec<String>, FileError> {
+            Ok(Vec::new())
+        }
+    }
+    let f = IdentFile::load("pg_ident.conf", &Refusing, Version::V16).expect("main file");
+    let e = f.refused().expect("the refused include");
+    assert_eq!(e.kind(), LoadErrorKind::Refused);
+    assert_eq!(e.message(), "identmap does not read \"fifo.conf\": not a regular file");
+    for check in [
+        f.check("m", "alice", "alice", false, &Roles::new()),
+        Matcher::new(&f).check("m", "alice", "alice", false, &Roles::new()),
+    ] {
+        assert!(matches!(check.decision(), Decision::Unsupported { .. }), "{:?}", check.decision());
+    }
+}
